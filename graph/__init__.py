@@ -1,0 +1,1 @@
+"""partnergraph's graph model, store protocol and store backends."""

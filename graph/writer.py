@@ -1,0 +1,180 @@
+"""Idempotent batched writes of node and relationship records.
+
+Nodes are merged on ``(label, id)`` and relationships on ``(start, type,
+end)``; ``sources`` and ``evidence`` (and the label's list properties) grow as
+sets, so loading the same document twice changes nothing and a second document
+repeating a fact adds its source to the existing fact.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache
+from typing import Any
+
+from graph.model import LIST_PROPERTIES, Label, NodeRecord, RelRecord, RelType
+from graph.store import GraphStore
+
+DEFAULT_BATCH_SIZE = 5000
+
+
+def _append_set(var: str, prop: str, value: str) -> str:
+    """Cypher expression: ``var.prop`` with the items of list ``value`` added once."""
+    return (
+        f"{var}.{prop} = coalesce({var}.{prop}, []) + "
+        f"[x IN {value} WHERE NOT x IN coalesce({var}.{prop}, [])]"
+    )
+
+
+
+
+def _provenance(var: str) -> str:
+    return ", ".join(
+        (_append_set(var, "sources", "row.sources"), _append_set(var, "evidence", "row.evidence"))
+    )
+
+
+@cache
+def merge_nodes_query(label: Label) -> str:
+    """``UNWIND $rows`` MERGE of ``label`` nodes (rows: id, props, sources, evidence, lists)."""
+    lists = "".join(
+        f", {_append_set('n', prop, f'coalesce(row.lists.{prop}, [])')}"
+        for prop in LIST_PROPERTIES.get(label, ())
+    )
+    return (
+        "UNWIND $rows AS row "
+        f"MERGE (n:{label.value} {{id: row.id}}) "
+        "SET n += row.props "
+        f"SET {_provenance('n')}{lists}"
+    )
+
+
+@cache
+def merge_rels_query(rel: RelType, start: Label, end: Label) -> str:
+    """``UNWIND $rows`` MERGE of ``(start)-[rel]->(end)`` (rows: start, end, props, ...)."""
+    return (
+        "UNWIND $rows AS row "
+        f"MATCH (a:{start.value} {{id: row.start}}) "
+        f"MATCH (b:{end.value} {{id: row.end}}) "
+        f"MERGE (a)-[r:{rel.value}]->(b) "
+        "SET r += row.props "
+        f"SET {_provenance('r')}"
+    )
+
+
+DELETE_PARTNERS = f"MATCH (:{Label.AGENCY})-[p:{RelType.PARTNERS_WITH}]->(:{Label.AGENCY}) DELETE p"
+
+# Two agencies are partners when they took part in the same operation. The
+# edge is stored once, from the smaller id to the larger, and carries the
+# shared operations, their count and the union of the participation sources.
+REBUILD_PARTNERS = (
+    f"MATCH (a:{Label.AGENCY})-[ra:{RelType.PARTICIPATED_IN}]->(o:{Label.OPERATION})"
+    f"<-[rb:{RelType.PARTICIPATED_IN}]-(b:{Label.AGENCY}) "
+    "WHERE a.id < b.id "
+    "WITH a, b, collect(DISTINCT o.id) AS operations, "
+    "collect(ra.sources) + collect(rb.sources) AS source_lists "
+    f"MERGE (a)-[p:{RelType.PARTNERS_WITH}]->(b) "
+    "SET p.weight = size(operations), p.operations = operations, p.derived = true, "
+    "p.sources = reduce(acc = [], s IN source_lists | "
+    "acc + [x IN s WHERE NOT x IN acc])"
+)
+
+
+def _merge_list(target: list[str], items: Iterable[str]) -> None:
+    for item in items:
+        if item not in target:
+            target.append(item)
+
+
+def node_rows(records: Iterable[NodeRecord]) -> dict[Label, list[dict[str, Any]]]:
+    """Group node records per label, one row per id (props and provenance combined)."""
+    grouped: dict[Label, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for rec in records:
+        rows = grouped[rec.label]
+        row = rows.get(rec.id)
+        if row is None:
+            rows[rec.id] = {
+                "id": rec.id,
+                "props": {k: v for k, v in rec.props.items() if v is not None},
+                "sources": [rec.source],
+                "evidence": [rec.evidence],
+                "lists": {k: list(v) for k, v in rec.lists.items()},
+            }
+            continue
+        row["props"].update({k: v for k, v in rec.props.items() if v is not None})
+        _merge_list(row["sources"], [rec.source])
+        _merge_list(row["evidence"], [rec.evidence])
+        for key, values in rec.lists.items():
+            _merge_list(row["lists"].setdefault(key, []), values)
+    return {label: list(rows.values()) for label, rows in grouped.items()}
+
+
+def rel_rows(
+    records: Iterable[RelRecord],
+) -> dict[tuple[RelType, Label, Label], list[dict[str, Any]]]:
+    """Group relationship records per (type, start label, end label), one row per pair."""
+    grouped: dict[tuple[RelType, Label, Label], dict[tuple[str, str], dict[str, Any]]] = (
+        defaultdict(dict)
+    )
+    for rec in records:
+        rows = grouped[(rec.type, rec.start_label, rec.end_label)]
+        key = (rec.start_id, rec.end_id)
+        row = rows.get(key)
+        if row is None:
+            rows[key] = {
+                "start": rec.start_id,
+                "end": rec.end_id,
+                "props": {k: v for k, v in rec.props.items() if v is not None},
+                "sources": [rec.source],
+                "evidence": [rec.evidence],
+            }
+            continue
+        row["props"].update({k: v for k, v in rec.props.items() if v is not None})
+        _merge_list(row["sources"], [rec.source])
+        _merge_list(row["evidence"], [rec.evidence])
+    return {key: list(rows.values()) for key, rows in grouped.items()}
+
+
+def _chunks(rows: Sequence[dict[str, Any]], size: int) -> Iterable[Sequence[dict[str, Any]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def write_records(
+    store: GraphStore,
+    nodes: Iterable[NodeRecord],
+    rels: Iterable[RelRecord],
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write nodes, then relationships, in batches of ``batch_size`` rows.
+
+    Each batch is one transaction. Returns the number of rows written;
+    ``progress`` is called with the row count of each finished batch.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+    written = 0
+    for label, rows in node_rows(nodes).items():
+        query = merge_nodes_query(label)
+        for chunk in _chunks(rows, batch_size):
+            store.write_batch(query, chunk)
+            written += len(chunk)
+            if progress:
+                progress(len(chunk))
+    for (rel, start, end), rows in rel_rows(rels).items():
+        query = merge_rels_query(rel, start, end)
+        for chunk in _chunks(rows, batch_size):
+            store.write_batch(query, chunk)
+            written += len(chunk)
+            if progress:
+                progress(len(chunk))
+    return written
+
+
+def rebuild_partners(store: GraphStore) -> None:
+    """Recompute the derived ``PARTNERS_WITH`` edges from shared operations."""
+    store.write(DELETE_PARTNERS)
+    store.write(REBUILD_PARTNERS)
