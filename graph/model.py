@@ -36,6 +36,7 @@ class RelType(StrEnum):
 # Properties that hold lists merged as sets across loads (never overwritten).
 LIST_PROPERTIES: dict[Label, tuple[str, ...]] = {
     Label.AGENCY: ("aliases", "keys"),
+    Label.OPERATION: ("metrics",),
 }
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")

@@ -1,0 +1,1 @@
+"""Readers, table shapes, name resolution and provenance: documents into graph records."""

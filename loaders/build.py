@@ -1,0 +1,313 @@
+"""Graph records from recognised tables, each with its source and row.
+
+Every node and relationship a row asserts carries the document's ``Source``
+id and an evidence reference ``file:line (table T, row R)``. Facts the loader
+derives rather than reads (a sector guessed from role text, an agency's home
+country from the reference catalogue) are marked ``inferred: true``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from graph.errors import LoadError
+from graph.model import Label, NodeRecord, RelRecord, RelType, slug
+from loaders.normalise import (
+    Agency,
+    AgencyResolver,
+    Country,
+    UnknownValue,
+    check_name,
+    country_name,
+    infer_sectors,
+    parse_money,
+    parse_number,
+    resolve_countries,
+    resolve_region,
+    resolve_sector,
+)
+from loaders.read import Document, Table, TableRow
+from loaders.shapes import KNOWN_SHAPES, Field, Recognised, Shape, recognise
+
+MAX_CELL_LENGTH = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedTable:
+    """A table that holds no graph data (strategies, recommendations...)."""
+
+    index: int
+    line: int | None
+    headers: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class Extraction:
+    """What one document yields: records to write, tables skipped, rows rejected."""
+
+    source_id: str
+    nodes: list[NodeRecord] = field(default_factory=list)
+    rels: list[RelRecord] = field(default_factory=list)
+    skipped: list[SkippedTable] = field(default_factory=list)
+    errors: list[LoadError] = field(default_factory=list)
+    rows_loaded: int = 0
+    shapes: dict[str, int] = field(default_factory=dict)
+
+
+def source_id(doc: Document) -> str:
+    """A document's Source id: its content hash, so the same bytes are one source."""
+    return f"src-{doc.sha256[:16]}"
+
+
+class _RowContext:
+    """Collects the records one row asserts, all with the same provenance."""
+
+    def __init__(self, out: Extraction, evidence: str) -> None:
+        self.out = out
+        self.evidence = evidence
+        self.nodes: list[NodeRecord] = []
+        self.rels: list[RelRecord] = []
+
+    def node(self, label: Label, node_id: str, lists: dict[str, list[str]] | None = None,
+             **props: Any) -> None:
+        self.nodes.append(
+            NodeRecord(label, node_id, props, self.out.source_id, self.evidence, lists or {})
+        )
+
+    def rel(self, rel: RelType, start: tuple[Label, str], end: tuple[Label, str],
+            **props: Any) -> None:
+        self.rels.append(
+            RelRecord(rel, start[0], start[1], end[0], end[1], props, self.out.source_id,
+                      self.evidence)
+        )
+
+    def commit(self) -> None:
+        self.out.nodes.extend(self.nodes)
+        self.out.rels.extend(self.rels)
+        self.out.rows_loaded += 1
+
+
+class Builder:
+    """Turns the tables of one document into an :class:`Extraction`."""
+
+    def __init__(self, agencies: AgencyResolver, operation: str | None = None) -> None:
+        self.agencies = agencies
+        self.operation = operation
+
+    def build(self, doc: Document) -> Extraction:
+        out = Extraction(source_id(doc))
+        out.nodes.append(
+            NodeRecord(
+                Label.SOURCE, out.source_id,
+                {"name": doc.title, "title": doc.title, "path": doc.path, "sha256": doc.sha256,
+                 "format": doc.format, "loaded_at": datetime.now(UTC).isoformat(timespec="seconds")},
+                out.source_id, doc.name,
+            )
+        )
+        recognised: list[tuple[Table, Recognised]] = []
+        for table in doc.tables:
+            shape = recognise(table.headers)
+            if shape is None:
+                out.skipped.append(SkippedTable(table.index, table.line, table.headers))
+            else:
+                recognised.append((table, shape))
+        # Full names with acronyms first, so a bare "FBI" anywhere joins its agency.
+        names = [
+            row.cells[r.columns[Field.AGENCY]]
+            for table, r in recognised if Field.AGENCY in r.columns
+            for row in table.rows if r.columns[Field.AGENCY] < len(row.cells)
+        ]
+        self.agencies.register_full_names(names)
+        for table, r in recognised:
+            out.shapes[r.shape.value] = out.shapes.get(r.shape.value, 0) + 1
+            handler = self._handlers()[r.shape]
+            for row in table.rows:
+                evidence = f"{doc.name}:{row.line}" if row.line else f"{doc.name}#row{row.number}"
+                ctx = _RowContext(out, f"{evidence} (table {table.index}, row {row.number})")
+                try:
+                    cells = self._cells(row, table, r)
+                    handler(doc, cells, ctx)
+                except (ValueError, UnknownValue) as exc:
+                    out.errors.append(LoadError(doc.name, str(exc), line=row.line))
+                    continue
+                ctx.commit()
+        return out
+
+    def _handlers(self) -> dict[Shape, Callable[[Document, dict[Field, str], _RowContext], None]]:
+        return {
+            Shape.AGENCY_AREAS: self._agency_area,
+            Shape.PARTICIPANTS: self._participant,
+            Shape.OPERATIONS: self._operation_row,
+            Shape.SECTORS: self._sector_row,
+            Shape.METRICS: self._metric_row,
+        }
+
+    @staticmethod
+    def _cells(row: TableRow, table: Table, r: Recognised) -> dict[Field, str]:
+        extra = [c for c in row.cells[len(table.headers):] if c.strip()]
+        if extra:
+            raise ValueError(
+                f"row has {len(row.cells)} cells but the table has {len(table.headers)} columns"
+            )
+        cells: dict[Field, str] = {}
+        for f, index in r.columns.items():
+            value = row.cells[index] if index < len(row.cells) else ""
+            if len(value) > MAX_CELL_LENGTH:
+                raise ValueError(
+                    f"{table.headers[index]!r} cell is {len(value)} characters long, "
+                    f"more than {MAX_CELL_LENGTH}"
+                )
+            cells[f] = " ".join(value.split())
+        return cells
+
+    # -- entities -------------------------------------------------------------------
+    def _agency(self, raw: str, ctx: _RowContext) -> Agency:
+        agency = self.agencies.resolve(raw)
+        self._agency_node(agency, ctx)
+        if agency.parent:
+            parent = self.agencies.get(agency.parent)
+            if parent is not None:
+                self._agency_node(parent, ctx)
+                ctx.rel(RelType.PART_OF, (Label.AGENCY, agency.id), (Label.AGENCY, parent.id),
+                        inferred=True)
+        if agency.country:
+            country = Country(agency.country, country_name(agency.country))
+            self._country(country, ctx)
+            ctx.rel(RelType.BASED_IN, (Label.AGENCY, agency.id), (Label.COUNTRY, country.code),
+                    inferred=True)
+        return agency
+
+    @staticmethod
+    def _agency_node(agency: Agency, ctx: _RowContext) -> None:
+        ctx.node(Label.AGENCY, agency.id, {"aliases": list(agency.aliases), "keys": agency.keys()},
+                 name=agency.name, acronym=agency.acronym, country=agency.country)
+
+    @staticmethod
+    def _country(country: Country, ctx: _RowContext) -> None:
+        ctx.node(Label.COUNTRY, country.code, name=country.name, code=country.code)
+
+    def _operation(self, name: str, ctx: _RowContext, lists: dict[str, list[str]] | None = None,
+                   **props: Any) -> str:
+        op_name = check_name("operation", name)
+        op_id = slug(op_name)
+        ctx.node(Label.OPERATION, op_id, lists, name=op_name, **props)
+        return op_id
+
+    def _infer_sectors(self, text: str, start: tuple[Label, str], rel: RelType,
+                       ctx: _RowContext) -> None:
+        for sector in infer_sectors(text):
+            ctx.node(Label.CRIME_SECTOR, sector.id, name=sector.name, iccs=sector.iccs)
+            ctx.rel(rel, start, (Label.CRIME_SECTOR, sector.id), inferred=True)
+
+    def _stated_sectors(self, text: str, start: tuple[Label, str], rel: RelType,
+                        ctx: _RowContext) -> None:
+        for part in text.replace(";", ",").split(","):
+            if part.strip():
+                sector = resolve_sector(part)
+                ctx.node(Label.CRIME_SECTOR, sector.id, name=sector.name, iccs=sector.iccs)
+                ctx.rel(rel, start, (Label.CRIME_SECTOR, sector.id), inferred=False)
+
+    def _document_operation(self, doc: Document, cells: dict[Field, str]) -> str:
+        return cells.get(Field.OPERATION) or self.operation or doc.title
+
+    # -- shapes ---------------------------------------------------------------------
+    def _agency_area(self, doc: Document, cells: dict[Field, str], ctx: _RowContext) -> None:
+        agency = self._agency(cells[Field.AGENCY], ctx)
+        role = cells.get(Field.FUNCTION) or cells.get(Field.ROLE) or None
+        area = cells[Field.AREA]
+        if area:
+            home = Country(agency.country, country_name(agency.country)) if agency.country else None
+            region = resolve_region(area, home)
+            ctx.node(Label.REGION, region.id, name=region.name,
+                     country=region.country.code if region.country else None)
+            ctx.rel(RelType.OPERATES_IN, (Label.AGENCY, agency.id), (Label.REGION, region.id),
+                    role=role)
+            if region.country:
+                self._country(region.country, ctx)
+                ctx.rel(RelType.PART_OF, (Label.REGION, region.id),
+                        (Label.COUNTRY, region.country.code), inferred=True)
+        if cells.get(Field.SECTOR):
+            self._stated_sectors(cells[Field.SECTOR], (Label.AGENCY, agency.id),
+                                 RelType.FOCUSES_ON, ctx)
+        elif role:
+            self._infer_sectors(role, (Label.AGENCY, agency.id), RelType.FOCUSES_ON, ctx)
+
+    def _participant(self, doc: Document, cells: dict[Field, str], ctx: _RowContext) -> None:
+        agency = self._agency(cells[Field.AGENCY], ctx)
+        op_id = self._operation(self._document_operation(doc, cells), ctx,
+                                year=_year(cells.get(Field.DATE, "")))
+        role = cells.get(Field.ROLE) or cells.get(Field.FUNCTION) or None
+        impact = cells.get(Field.IMPACT) or None
+        ctx.rel(RelType.PARTICIPATED_IN, (Label.AGENCY, agency.id), (Label.OPERATION, op_id),
+                role=role, impact=impact)
+        if cells.get(Field.SECTOR):
+            self._stated_sectors(cells[Field.SECTOR], (Label.OPERATION, op_id), RelType.TARGETS,
+                                 ctx)
+        else:
+            text = " ".join(filter(None, (role, impact)))
+            self._infer_sectors(text, (Label.OPERATION, op_id), RelType.TARGETS, ctx)
+        if role:
+            self._infer_sectors(role, (Label.AGENCY, agency.id), RelType.FOCUSES_ON, ctx)
+
+    def _operation_row(self, doc: Document, cells: dict[Field, str], ctx: _RowContext) -> None:
+        outcome = cells.get(Field.OUTCOME) or None
+        op_id = self._operation(cells[Field.OPERATION], ctx, outcome=outcome,
+                                year=_year(cells.get(Field.DATE, "")))
+        for country in resolve_countries(cells.get(Field.COUNTRIES, "")):
+            self._country(country, ctx)
+            ctx.rel(RelType.PARTICIPATED_IN, (Label.COUNTRY, country.code),
+                    (Label.OPERATION, op_id))
+        for raw in _split_list(cells.get(Field.AGENCIES, "")):
+            agency = self._agency(raw, ctx)
+            ctx.rel(RelType.PARTICIPATED_IN, (Label.AGENCY, agency.id), (Label.OPERATION, op_id))
+        if cells.get(Field.SECTOR):
+            self._stated_sectors(cells[Field.SECTOR], (Label.OPERATION, op_id), RelType.TARGETS,
+                                 ctx)
+        elif outcome:
+            self._infer_sectors(outcome, (Label.OPERATION, op_id), RelType.TARGETS, ctx)
+
+    def _sector_row(self, doc: Document, cells: dict[Field, str], ctx: _RowContext) -> None:
+        sector = resolve_sector(cells[Field.SECTOR])
+        money = parse_money(cells.get(Field.REVENUE, ""))
+        if cells.get(Field.REVENUE) and money is None:
+            raise ValueError(f"no amount of money in {cells[Field.REVENUE]!r}")
+        ctx.node(
+            Label.CRIME_SECTOR, sector.id, name=sector.name, iccs=sector.iccs,
+            annual_revenue=money[0] if money else None,
+            revenue_currency=money[1] if money else None,
+            revenue_text=cells.get(Field.REVENUE) or None,
+            disruptions=cells.get(Field.DISRUPTIONS) or None,
+        )
+
+    def _metric_row(self, doc: Document, cells: dict[Field, str], ctx: _RowContext) -> None:
+        indicator = check_name("indicator", cells[Field.INDICATOR])
+        values: dict[str, Any] = {"indicator": indicator}
+        for f in (Field.BEFORE, Field.AFTER):
+            number = parse_number(cells[f])
+            values[f.value] = cells[f] if number is None else number
+        metric = json.dumps(values, ensure_ascii=False, sort_keys=True)
+        self._operation(self._document_operation(doc, cells), ctx, {"metrics": [metric]})
+
+
+def _year(text: str) -> int | None:
+    for token in text.replace("/", " ").replace("-", " ").split():
+        if token.isdigit() and len(token) == 4 and 1900 <= int(token) <= 2100:
+            return int(token)
+    return None
+
+
+def _split_list(text: str) -> list[str]:
+    return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+
+
+def describe_unknown_table(doc: Document, table: SkippedTable) -> str:
+    """Help for a skipped table: its headers, the known shapes and a mapping example."""
+    shapes = "\n".join(f"  - {s}" for s in KNOWN_SHAPES)
+    return (
+        f"{doc.name}: table {table.index} (line {table.line}) with headers "
+        f"{list(table.headers)} is not a known shape; known shapes:\n{shapes}"
+    )

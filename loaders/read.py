@@ -1,0 +1,333 @@
+"""Readers: a file becomes a :class:`Document` of tables with source positions.
+
+Formats are detected from the extension and, failing that, from the content;
+``fmt`` overrides both. Every reader raises :class:`graph.errors.LoadError`
+naming the file (and line where known) for input it cannot read.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from graph.errors import LoadError
+
+FORMATS = ("text", "csv", "tsv", "json", "jsonl")
+_EXTENSIONS = {
+    ".txt": "text",
+    ".md": "text",
+    ".markdown": "text",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
+MAX_FILE_BYTES = 512 * 1024 * 1024
+# A markdown delimiter row: cells of dashes with optional alignment colons.
+_DELIMITER_ROW = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+_TITLE_MAX = 160
+
+
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    """One data row: its 1-based number in the table, line in the file, and cells."""
+
+    number: int
+    line: int | None
+    cells: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class Table:
+    """A table found in a document: 1-based index, header cells and data rows."""
+
+    index: int
+    headers: tuple[str, ...]
+    rows: list[TableRow]
+    line: int | None = None
+    caption: str | None = None
+
+
+@dataclass(slots=True)
+class Document:
+    """A read file: where it came from, its title and content hash, and its tables."""
+
+    path: str
+    name: str
+    title: str
+    sha256: str
+    format: str
+    tables: list[Table] = field(default_factory=list)
+
+
+def detect_format(path: Path, head: bytes) -> str:
+    """The format of ``path``: by extension, else by its first bytes."""
+    by_ext = _EXTENSIONS.get(path.suffix.lower())
+    if by_ext:
+        return by_ext
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith((b"[", b"{")):
+        first_line = text.split(b"\n", 1)[0].strip()
+        if first_line.startswith(b"{") and first_line.endswith(b"}") and b"\n{" in text:
+            return "jsonl"
+        return "json"
+    sample = head[:4096].decode("utf-8", errors="replace")
+    lines = [line for line in sample.splitlines() if line.strip()]
+    if any(_DELIMITER_ROW.match(line) and "-" in line for line in lines):
+        return "text"
+    if len(lines) >= 2 and all(line.count("\t") >= 1 for line in lines[:5]):
+        return "tsv"
+    if len(lines) >= 2 and all(line.count(",") >= 1 for line in lines[:5]):
+        return "csv"
+    return "text"
+
+
+def decode(data: bytes) -> str:
+    """Text of ``data``: UTF-8 (with or without BOM), else Windows-1252, else Latin-1."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def read_document(path: Path, fmt: str | None = None) -> Document:
+    """Read ``path`` into a Document; raises LoadError when it cannot be read or parsed."""
+    name = str(path)
+    if fmt is not None and fmt not in FORMATS:
+        raise LoadError(name, f"unknown format {fmt!r}; known formats: {', '.join(FORMATS)}")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise LoadError(name, f"file is {size} bytes, more than the {MAX_FILE_BYTES} allowed")
+        data = path.read_bytes()
+    except IsADirectoryError as exc:
+        raise LoadError(name, "is a directory, not a file") from exc
+    except FileNotFoundError as exc:
+        raise LoadError(name, "no such file") from exc
+    except OSError as exc:
+        raise LoadError(name, f"cannot read: {exc.strerror or exc}") from exc
+    if b"\x00" in data[:8192]:
+        raise LoadError(name, "looks like a binary file, not text, CSV or JSON")
+    kind = fmt or detect_format(path, data[:65536])
+    text = decode(data)
+    doc = Document(
+        path=str(path.resolve()),
+        name=path.name,
+        title=path.stem,
+        sha256=hashlib.sha256(data).hexdigest(),
+        format=kind,
+    )
+    if kind == "text":
+        doc.title = text_title(text) or path.stem
+        doc.tables = text_tables(text)
+    elif kind in ("csv", "tsv"):
+        doc.tables = [csv_table(text, name, "\t" if kind == "tsv" else None)]
+    elif kind == "json":
+        doc.tables = [json_table(text, name)]
+    else:
+        doc.tables = [jsonl_table(text, name)]
+    return doc
+
+
+# -- text and markdown --------------------------------------------------------
+
+_MD = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def text_title(text: str) -> str | None:
+    """The document's title: its first short line that is not a sentence or a table row."""
+    for line in text.splitlines():
+        candidate = line.strip().lstrip("#").strip()
+        if not candidate or "|" in candidate or candidate.startswith(("-", "*")):
+            continue
+        if len(candidate) > _TITLE_MAX:
+            continue
+        last_word = candidate.split()[-1]
+        abbreviation = last_word.endswith(".") and last_word.count(".") >= 2  # "U.S."
+        if abbreviation or not candidate.endswith((".", "!", "?", ":", ";")):
+            return candidate
+    return None
+
+
+def _separate_tables(lines: list[str]) -> tuple[list[str], list[int]]:
+    """Put blank lines around every pipe table so markdown sees it as a block.
+
+    Articles glue tables to the prose around them (no blank line before the
+    header, list items just above). Returns the new lines and, for each, the
+    0-based index of the original line it came from (-1 for inserted blanks).
+    """
+    out: list[str] = []
+    origin: list[int] = []
+    in_table = False
+    for i, line in enumerate(lines):
+        starts = (
+            not in_table
+            and "|" in line
+            and i + 1 < len(lines)
+            and _DELIMITER_ROW.match(lines[i + 1]) is not None
+            and _DELIMITER_ROW.match(line) is None
+        )
+        if starts:
+            out.append("")
+            origin.append(-1)
+            in_table = True
+        elif in_table and "|" not in line:
+            out.append("")
+            origin.append(-1)
+            in_table = False
+        out.append(line)
+        origin.append(i)
+    return out, origin
+
+
+def _cells(tokens: list[Token], start: int, close: str) -> tuple[list[str], int]:
+    cells: list[str] = []
+    i = start
+    while tokens[i].type != close:
+        if tokens[i].type == "inline":
+            cells.append(tokens[i].content.strip())
+        i += 1
+    return cells, i
+
+
+def text_tables(text: str) -> list[Table]:
+    """Every pipe table in prose or markdown, with or without outer pipes."""
+    lines, origin = _separate_tables(text.splitlines())
+    tokens = _MD.parse("\n".join(lines))
+    tables: list[Table] = []
+    i = 0
+    while i < len(tokens):
+        if tokens[i].type != "table_open":
+            i += 1
+            continue
+        headers: list[str] = []
+        rows: list[TableRow] = []
+        header_line: int | None = None
+        while tokens[i].type != "table_close":
+            tok = tokens[i]
+            if tok.type == "tr_open":
+                src = origin[tok.map[0]] + 1 if tok.map else None
+                cells, i = _cells(tokens, i, "tr_close")
+                if not headers:
+                    headers, header_line = cells, src
+                else:
+                    rows.append(TableRow(len(rows) + 1, src, tuple(cells)))
+            i += 1
+        tables.append(Table(len(tables) + 1, tuple(headers), rows, header_line))
+        i += 1
+    return tables
+
+
+# -- CSV / TSV ---------------------------------------------------------------
+
+
+def csv_table(text: str, name: str, delimiter: str | None = None) -> Table:
+    """The one table of a CSV or TSV text; the delimiter is sniffed unless given."""
+    if delimiter is None:
+        try:
+            delimiter = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|").delimiter
+        except csv.Error:
+            delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    headers: tuple[str, ...] | None = None
+    header_line: int | None = None
+    rows: list[TableRow] = []
+    try:
+        start = 1
+        for record in reader:
+            cells = tuple(cell.strip() for cell in record)
+            line = start
+            start = reader.line_num + 1
+            if not any(cells):
+                continue
+            if headers is None:
+                headers, header_line = cells, line
+            else:
+                rows.append(TableRow(len(rows) + 1, line, cells))
+    except csv.Error as exc:
+        raise LoadError(name, f"malformed CSV: {exc}", line=reader.line_num) from exc
+    if headers is None:
+        raise LoadError(name, "empty file: no header row")
+    return Table(1, headers, rows, header_line)
+
+
+# -- JSON ------------------------------------------------------------------
+
+
+def _records_table(records: list[Any], name: str, lines: list[int | None]) -> Table:
+    headers: list[str] = []
+    for index, record in enumerate(records):
+        if not isinstance(record, dict):
+            raise LoadError(
+                name, f"record {index + 1} is {type(record).__name__}, expected an object",
+                line=lines[index],
+            )
+        for key in record:
+            if key not in headers:
+                headers.append(str(key))
+    rows = []
+    for index, record in enumerate(records):
+        cells = tuple(_json_cell(record.get(key)) for key in headers)
+        rows.append(TableRow(index + 1, lines[index], cells))
+    return Table(1, tuple(headers), rows, None)
+
+
+def _json_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(_json_cell(item) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value).strip()
+
+
+def json_table(text: str, name: str) -> Table:
+    """A list of objects, or an object holding one such list under any key."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LoadError(name, f"invalid JSON: {exc.msg}", line=exc.lineno) from exc
+    if isinstance(data, dict):
+        lists = [value for value in data.values() if isinstance(value, list)]
+        if len(lists) != 1:
+            raise LoadError(
+                name, "a JSON object must hold exactly one list of records; found "
+                f"{len(lists)} lists under keys {sorted(map(str, data))[:10]}"
+            )
+        data = lists[0]
+    if not isinstance(data, list):
+        raise LoadError(name, f"JSON holds {type(data).__name__}, expected a list of objects")
+    return _records_table(data, name, [None] * len(data))
+
+
+def jsonl_table(text: str, name: str) -> Table:
+    """One JSON object per line; blank lines are skipped."""
+    records: list[Any] = []
+    lines: list[int | None] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise LoadError(name, f"invalid JSON: {exc.msg}", line=number) from exc
+        lines.append(number)
+    return _records_table(records, name, lines)
