@@ -147,30 +147,28 @@ def write_records(
     rels: Iterable[RelRecord],
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Write nodes, then relationships, in batches of ``batch_size`` rows.
 
     Each batch is one transaction. Returns the number of rows written;
-    ``progress`` is called with the row count of each finished batch.
+    ``progress(done, total)`` is called after each batch.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+    work = [(merge_nodes_query(label), rows) for label, rows in node_rows(nodes).items()]
+    work += [
+        (merge_rels_query(rel, start, end), rows)
+        for (rel, start, end), rows in rel_rows(rels).items()
+    ]
+    total = sum(len(rows) for _, rows in work)
     written = 0
-    for label, rows in node_rows(nodes).items():
-        query = merge_nodes_query(label)
+    for query, rows in work:
         for chunk in _chunks(rows, batch_size):
             store.write_batch(query, chunk)
             written += len(chunk)
             if progress:
-                progress(len(chunk))
-    for (rel, start, end), rows in rel_rows(rels).items():
-        query = merge_rels_query(rel, start, end)
-        for chunk in _chunks(rows, batch_size):
-            store.write_batch(query, chunk)
-            written += len(chunk)
-            if progress:
-                progress(len(chunk))
+                progress(written, total)
     return written
 
 

@@ -120,13 +120,13 @@ def load_paths(
     dry_run: bool = False,
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_document: Callable[[Document, Extraction], None] | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> LoadReport:
     """Load every file of ``paths``; returns what happened to each.
 
     Bad rows are reported (``LoadError`` with file and line) while good rows
     load. ``on_document`` is called once a file is parsed and resolved, before
-    anything of it is written; ``progress`` with each written batch's size.
+    anything of it is written; ``progress(done, total)`` after each written batch.
     """
     report = LoadReport(dry_run=dry_run)
     resolver = AgencyResolver(known_agencies(store), aliases)

@@ -119,5 +119,5 @@ _OPTIONAL: dict[Shape, frozenset[Field]] = {
                                    Field.SECTOR}),
     Shape.AGENCY_AREAS: frozenset({Field.FUNCTION, Field.ROLE, Field.SECTOR}),
     Shape.SECTORS: frozenset({Field.DISRUPTIONS}),
-    Shape.METRICS: frozenset(),
+    Shape.METRICS: frozenset({Field.OPERATION}),
 }

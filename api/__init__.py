@@ -1,0 +1,1 @@
+"""The HTTP API: JSON traversals and embeddable network maps."""

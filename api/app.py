@@ -1,0 +1,222 @@
+"""The FastAPI application: routes, the store dependency and error mapping.
+
+Errors are JSON ``{"error": {"code", "message", ...}}``: 404 for an unknown
+entity (with near-match suggestions), 422 for a bad parameter, 409 for an
+ambiguous reference, 503 when the store is down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api import maps, models
+from graph.errors import (
+    InvalidInput,
+    NotFound,
+    PartnergraphError,
+    QueryError,
+    StoreUnavailable,
+)
+from graph.model import Label
+from graph.store import GraphStore, open_store
+from queries import agencies, stats
+
+STATUS: dict[type[PartnergraphError], int] = {
+    NotFound: 404,
+    InvalidInput: 422,
+    QueryError: 400,
+    StoreUnavailable: 503,
+}
+MAX_MAP_HOPS = 3
+MAX_MAP_NODES = 300
+
+
+def _status(exc: PartnergraphError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]  # type: ignore[index]
+    return 500
+
+
+def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    body = {"code": code, "message": message}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse({"error": body}, status_code=status)
+
+
+def get_store(request: Request) -> GraphStore:
+    store: GraphStore = request.app.state.store
+    return store
+
+
+StoreDep = Annotated[GraphStore, Depends(get_store)]
+Limit = Annotated[int, Query(ge=1, le=agencies.MAX_LIMIT)]
+Offset = Annotated[int, Query(ge=0)]
+
+
+def create_app(db: str | None = None, store: GraphStore | None = None) -> FastAPI:
+    """The API on ``store``, or on a store opened from ``db`` for the app's lifetime."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = store is None
+        app.state.store = store if store is not None else open_store(db)
+        try:
+            yield
+        finally:
+            if own:
+                app.state.store.close()
+
+    app = FastAPI(
+        title="partnergraph",
+        summary="Who works with whom among law-enforcement agencies, countries, joint "
+        "operations and crime sectors.",
+        version="0.1.0",
+        lifespan=lifespan,
+        responses={
+            404: {"model": models.ErrorResponse},
+            422: {"model": models.ErrorResponse},
+            503: {"model": models.ErrorResponse},
+        },
+    )
+    if store is not None:
+        app.state.store = store
+
+    @app.exception_handler(PartnergraphError)
+    async def _domain_error(request: Request, exc: PartnergraphError) -> JSONResponse:
+        return _error(
+            _status(exc), exc.code, str(exc),
+            suggestions=exc.suggestions if isinstance(exc, NotFound) else None,
+            field=exc.field if isinstance(exc, InvalidInput) else None,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "path"))
+        return _error(422, "invalid_input", f"{where}: {first.get('msg', 'invalid value')}",
+                      field=where or None)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Never leak internals (queries, parameters, paths) to clients.
+        return _error(500, "internal_error", "internal error; see the server log")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = "not_found" if exc.status_code == 404 else "http_error"
+        return _error(exc.status_code, code, str(exc.detail))
+
+    @app.get("/health", response_model=models.Health, tags=["meta"])
+    def health(store: StoreDep) -> models.Health:
+        """Store kind and node/relationship counts; 503 when the store is down."""
+        c = stats.counts(store)
+        return models.Health(
+            status="ok", store=store.kind, location=store.location, nodes=c.nodes,
+            relationships=c.relationships, labels=c.labels, relationship_types=c.types,
+        )
+
+    @app.get("/agencies", response_model=models.AgencyList, tags=["agencies"])
+    def list_agencies(
+        store: StoreDep,
+        q: Annotated[str, Query(max_length=300, description="text in name, acronym or alias")] = "",
+        country: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$")] = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> models.AgencyList:
+        """Agencies whose name, acronym or alias contains ``q``."""
+        items = agencies.search_agencies(store, q, country=country, limit=limit, offset=offset)
+        return models.AgencyList(
+            items=[models.Agency.model_validate(a, from_attributes=True) for a in items],
+            page=models.Page(limit=limit, offset=offset, count=len(items)),
+        )
+
+    @app.get("/agencies/{ref}", response_model=models.AgencyDetail, tags=["agencies"])
+    def get_agency(store: StoreDep, ref: str) -> models.AgencyDetail:
+        """An agency by id, name, acronym or alias (case-insensitive)."""
+        return models.AgencyDetail.model_validate(
+            agencies.agency_detail(store, ref), from_attributes=True
+        )
+
+    @app.get("/agencies/{ref}/partners", response_model=models.PartnerList, tags=["agencies"])
+    def get_partners(
+        store: StoreDep, ref: str, limit: Limit = 100, offset: Offset = 0
+    ) -> models.PartnerList:
+        """Agencies that shared an operation with ``ref``, with the operations and a weight."""
+        agency = agencies.find_agency(store, ref)
+        items = agencies.partners(store, agency.id, limit=limit, offset=offset)
+        return models.PartnerList(
+            agency=models.Agency.model_validate(agency, from_attributes=True),
+            items=[models.Partner.model_validate(p, from_attributes=True) for p in items],
+            page=models.Page(limit=limit, offset=offset, count=len(items)),
+        )
+
+    @app.get("/assets/{version}/{name}", include_in_schema=False)
+    def asset(version: str, name: str) -> FileResponse:
+        if version != maps.ASSET_VERSION or name not in maps._ASSETS:
+            raise NotFound("asset", f"{version}/{name}")
+        path, media = maps.asset_path(name)
+        return FileResponse(
+            path, media_type=media,
+            headers={"Cache-Control": "public, max-age=31536000, immutable"},
+        )
+
+    @app.get("/maps/agency/{ref}", response_class=HTMLResponse, tags=["maps"])
+    def agency_map(
+        store: StoreDep, request: Request, ref: str,
+        hops: Annotated[int, Query(ge=1, le=MAX_MAP_HOPS)] = 1,
+    ) -> HTMLResponse:
+        """An embeddable map of an agency and its partners up to ``hops`` steps away."""
+        html = agency_map_html(store, ref, hops, asset_base=_asset_base(request))
+        return HTMLResponse(html)
+
+    return app
+
+
+def _asset_base(request: Request) -> str:
+    root = request.scope.get("root_path", "").rstrip("/")
+    return f"{root}/assets/{maps.ASSET_VERSION}"
+
+
+def agency_map_html(store: GraphStore, ref: str, hops: int, *, asset_base: str | None) -> str:
+    """The map page of an agency's partner network (breadth-first, capped)."""
+    focus = agencies.find_agency(store, ref)
+    names = {focus.id: focus.name}
+    edges: dict[tuple[str, str], maps.MapEdge] = {}
+    frontier = [focus.id]
+    capped = False
+    for _ in range(hops):
+        following: list[str] = []
+        for agency_id in frontier:
+            for partner in agencies.partners(store, agency_id, limit=MAX_MAP_NODES):
+                if partner.id not in names:
+                    if len(names) >= MAX_MAP_NODES:
+                        capped = True
+                        continue
+                    names[partner.id] = partner.name
+                    following.append(partner.id)
+                key = (min(agency_id, partner.id), max(agency_id, partner.id))
+                if key not in edges:
+                    edges[key] = maps.MapEdge(
+                        key[0], key[1], [o["name"] for o in partner.operations], partner.sources
+                    )
+        frontier = following
+    nodes = [
+        maps.MapNode(agency_id, Label.AGENCY, name, focus=agency_id == focus.id)
+        for agency_id, name in names.items()
+    ]
+    cap = f" (capped at {MAX_MAP_NODES} agencies)" if capped else ""
+    summary = (
+        f"{focus.name} and its partners within {hops} hop(s): {len(nodes)} agencies, "
+        f"{len(edges)} partnerships{cap}."
+    )
+    return maps.render_map(
+        f"Partners of {focus.name}", summary, nodes, list(edges.values()), asset_base=asset_base
+    )

@@ -1,0 +1,247 @@
+"""The ``partnergraph`` command line: a thin layer over loaders, queries and the API."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from graph.errors import InvalidInput, PartnergraphError
+from graph.store import ENV_DB, GraphStore, open_store, resolve_location, store_kind
+from graph.writer import DEFAULT_BATCH_SIZE
+
+app = typer.Typer(
+    name="partnergraph",
+    help="Who works with whom: load agency, operation and country tables into a graph, "
+    "query it over HTTP and explore it as network maps.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar=ENV_DB,
+        help="Store: a directory for the embedded store (default: your user data folder), "
+        "neo4j://host:7687 (or neo4j+s://, bolt://) for Neo4j with credentials from "
+        "NEO4J_USERNAME / NEO4J_PASSWORD, or falkordb://host:6379.",
+        show_default=False,
+    ),
+]
+
+
+@contextmanager
+def _store(db: str | None) -> Iterator[GraphStore]:
+    store = open_store(db)
+    try:
+        store.ensure_schema()
+        yield store
+    finally:
+        store.close()
+
+
+def _fail(exc: PartnergraphError, code: int = 2) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+    return typer.Exit(code)
+
+
+@app.command()
+def load(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files to load: text/markdown articles, CSV, TSV, JSON.")
+    ],
+    db: DbOption = None,
+    operation: Annotated[
+        str | None,
+        typer.Option(help="Name of the joint operation that agency/role/impact rows take "
+                     "part in (default: the document's title)."),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="Read every file as this format: text, csv, tsv, json, "
+                     "jsonl (default: detected per file)."),
+    ] = None,
+    aliases: Annotated[
+        Path | None,
+        typer.Option(help='Agency aliases: a JSON object {"alias": "canonical name"} or a '
+                     "two-column CSV."),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option(help="Write nothing of a file that has any rejected row.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Read and resolve, show what would be written, "
+                           "write nothing.")
+    ] = False,
+    batch_size: Annotated[
+        int, typer.Option(min=1, max=1_000_000, help="Rows per write transaction.")
+    ] = DEFAULT_BATCH_SIZE,
+) -> None:
+    """Load documents into the store.
+
+    Tables are found in each file and recognised by their headers; tables that
+    hold no graph data are listed as skipped. Rejected rows are reported as
+    FILE:LINE: REASON while the good rows load. Loading the same file again
+    changes nothing.
+
+    Exit codes: 0 every row loaded; 1 some rows or files were rejected;
+    2 nothing was loaded.
+    """
+    from loaders.build import Extraction
+    from loaders.pipeline import load_paths, read_aliases
+    from loaders.read import Document
+
+    try:
+        alias_map = read_aliases(aliases) if aliases else None
+        with _store(db) as store, Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=err, transient=True,
+        ) as progress:
+            task = progress.add_task("reading", total=None)
+
+            def on_document(doc: Document, extraction: Extraction) -> None:
+                progress.update(task, description=f"writing {doc.name}", completed=0,
+                                total=None)
+
+            def on_progress(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            report = load_paths(
+                store, paths, operation=operation, fmt=fmt, aliases=alias_map, strict=strict,
+                dry_run=dry_run, batch_size=batch_size, on_document=on_document,
+                progress=on_progress,
+            )
+    except PartnergraphError as exc:
+        raise _fail(exc) from None
+    for file in report.files:
+        title = f" [dim]({file.title})[/]" if file.title else ""
+        shapes = ", ".join(f"{n} {s}" for s, n in sorted(file.shapes.items())) or "no graph tables"
+        verb = "would load" if dry_run else ("loaded" if file.written else "loaded nothing of")
+        out.print(f"{verb} [bold]{file.path}[/]{title}: {file.rows_loaded} rows; {shapes}",
+                  highlight=False)
+        for skipped in file.skipped:
+            out.print(f"  skipped table {skipped.index} (line {skipped.line}): "
+                      f"{' | '.join(skipped.headers)}", highlight=False, markup=False)
+        for error in file.errors:
+            err.print(f"  {error}", highlight=False, markup=False)
+    raise typer.Exit(int(report.exit_code))
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the HTTP API and the network maps (docs at /docs)."""
+    _serve(db, host, port)
+
+
+def _serve(db: str | None, host: str, port: int) -> None:
+    import uvicorn
+
+    from api.app import create_app
+
+    try:
+        with _store(db) as store:
+            out.print(f"partnergraph on [bold]http://{host}:{port}/docs[/] "
+                      f"({store.kind} store at {store.location}); Ctrl-C stops.",
+                      highlight=False)
+            uvicorn.run(create_app(store=store), host=host, port=port, log_level="warning")
+    except PartnergraphError as exc:
+        raise _fail(exc) from None
+
+
+@app.command()
+def demo(
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", help="Directory for the demo's embedded store; it is emptied "
+                     "first (default: a 'demo' folder in your user data folder)."),
+    ] = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Load the sample data and exit.")
+    ] = False,
+) -> None:
+    """Load the bundled sample data into a fresh embedded store and serve it."""
+    from graph.embedded import MARKER_NAME, EmbeddedServer
+    from graph.store import default_db_dir
+    from loaders.pipeline import load_paths
+    from loaders.sample import sample_files
+    from queries.stats import counts
+
+    folder = db or default_db_dir().parent / "demo"
+    try:
+        if folder.exists():
+            if not (folder / MARKER_NAME).exists() and any(folder.iterdir()):
+                raise InvalidInput(f"{folder} is not empty and holds no partnergraph store; "
+                                   "choose another --db for the demo", field="db")
+            EmbeddedServer(folder).stop()
+            shutil.rmtree(folder)
+        with _store(str(folder)) as store:
+            report = load_paths(store, sample_files())
+            c = counts(store)
+    except PartnergraphError as exc:
+        raise _fail(exc) from None
+    for error in report.errors:
+        err.print(f"  {error}", highlight=False, markup=False)
+    out.print(f"Loaded {report.rows_loaded} sample rows into {folder}: {c.nodes} nodes, "
+              f"{c.relationships} relationships.", highlight=False)
+    if no_serve:
+        raise typer.Exit(int(report.exit_code))
+    out.print(f"Try http://{host}:{port}/agencies/FBI/partners and "
+              f"http://{host}:{port}/maps/agency/FBI", highlight=False)
+    _serve(str(folder), host, port)
+
+
+@app.command()
+def stop(db: DbOption = None) -> None:
+    """Stop the embedded store's server for a directory, even if other processes use it."""
+    from graph.embedded import EmbeddedServer
+
+    location = resolve_location(db)
+    try:
+        if store_kind(location) != "embedded":
+            raise InvalidInput(f"{location} is not an embedded store", field="db")
+    except PartnergraphError as exc:
+        raise _fail(exc) from None
+    EmbeddedServer(Path(location).expanduser()).stop()
+    out.print(f"stopped the embedded store in {location}", highlight=False)
+
+
+@app.command()
+def status(db: DbOption = None) -> None:
+    """Show the store's kind, location and counts per label and relationship type."""
+    from queries.stats import counts
+
+    try:
+        with _store(db) as store:
+            c = counts(store)
+            kind, location = store.kind, store.location
+    except PartnergraphError as exc:
+        raise _fail(exc) from None
+    table = Table(title=f"{kind} store at {location}")
+    table.add_column("label / type")
+    table.add_column("count", justify="right")
+    for name, n in sorted(c.labels.items()) + sorted(c.types.items()):
+        table.add_row(name, str(n))
+    table.add_row("[bold]nodes[/]", str(c.nodes))
+    table.add_row("[bold]relationships[/]", str(c.relationships))
+    out.print(table)
+
+
+def main() -> None:  # pragma: no cover - console script entry
+    app()
