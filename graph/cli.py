@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -148,11 +149,19 @@ def serve(
     _serve(db, host, port)
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 def _serve(db: str | None, host: str, port: int) -> None:
     import uvicorn
 
     from api.app import create_app
 
+    # uvicorn re-raises the signal it stopped on once it has shut down; as an
+    # exception it unwinds through the store's close, which stops an embedded
+    # server nobody else uses.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         with _store(db) as store:
             out.print(f"partnergraph on [bold]http://{host}:{port}/docs[/] "

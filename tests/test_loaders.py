@@ -1,0 +1,266 @@
+"""Loading documents: tables in prose, CSV, resolution, provenance, idempotence, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph.errors import LoadError
+from graph.store import GraphStore
+from loaders.normalise import (
+    AgencyResolver,
+    UnknownValue,
+    parse_money,
+    resolve_countries,
+    resolve_region,
+    split_acronym,
+)
+from loaders.pipeline import ExitCode, load_paths
+from loaders.read import read_document
+from queries import agencies, stats
+
+
+def counts(store: GraphStore) -> tuple[int, int]:
+    c = stats.counts(store)
+    return c.nodes, c.relationships
+
+
+def test_tables_found_in_prose_without_outer_pipes(fixture_path: Path) -> None:
+    doc = read_document(fixture_path / "western-operation.txt")
+    assert doc.title == "Task Force Strikes Smuggling Rings Across the Western U.S."
+    assert [t.headers[0] for t in doc.tables] == ["Agency", "Agency", "Indicator", "Focus Area"]
+    first = doc.tables[0]
+    assert first.line == 7
+    assert [(r.line, r.cells[0]) for r in first.rows][:2] == [
+        (9, "ICE San Francisco"), (10, "Federal Bureau of Investigation (FBI)"),
+    ]
+
+
+def test_tables_found_after_lists_with_outer_pipes(fixture_path: Path) -> None:
+    doc = read_document(fixture_path / "coalition.txt")
+    # the lede paragraph is too long to be a title
+    assert doc.title == "Coalition Plans Joint Pressure on Criminal Networks"
+    assert [t.headers for t in doc.tables][1] == ("Operation", "Countries Involved", "Outcome")
+    assert [len(t.rows) for t in doc.tables] == [2, 3, 3]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Drug Enforcement Administration (DEA)", ("Drug Enforcement Administration", "DEA")),
+        ("DEA (Drug Enforcement Administration)", ("Drug Enforcement Administration", "DEA")),
+        ("FBI", ("FBI", "FBI")),  # acronym only
+        ("ICE San Francisco", ("ICE San Francisco", None)),
+        ("Illicit drug seizures (lbs)", ("Illicit drug seizures (lbs)", None)),  # not an acronym
+    ],
+)
+def test_split_acronym(raw: str, expected: tuple[str, str | None]) -> None:
+    assert split_acronym(raw) == expected
+
+
+def test_one_agency_per_real_agency() -> None:
+    resolver = AgencyResolver()
+    ids = {resolver.resolve(n).id for n in (
+        "FBI", "Federal Bureau of Investigation (FBI)", "federal bureau of investigation",
+        "FEDERAL  BUREAU OF INVESTIGATION.", "the Bureau",
+    )}
+    assert ids == {"federal-bureau-of-investigation"}
+    office = resolver.resolve("ICE San Francisco")
+    assert office.parent == resolver.resolve("ICE").id
+    assert office.country == "US"
+
+
+def test_acronym_only_agency_joins_its_full_name_in_the_same_document() -> None:
+    resolver = AgencyResolver(use_catalogue=False)
+    resolver.register_full_names(["Zeta Police Service (ZPS)"])
+    assert resolver.resolve("ZPS").id == resolver.resolve("Zeta Police Service").id
+
+
+@pytest.mark.parametrize(
+    ("raw", "codes"),
+    [
+        ("U.S., Mexico, Canada", ["US", "MX", "CA"]),
+        ("USA; United Kingdom and Holland", ["US", "GB", "NL"]),
+        ("Türkiye & Turkey", ["TR"]),  # both names, one country
+        ("Korea, Republic of", ["KR"]),  # a comma inside one name
+    ],
+)
+def test_country_lists(raw: str, codes: list[str]) -> None:
+    assert [c.code for c in resolve_countries(raw)] == codes
+
+
+def test_unknown_country_names_value_and_suggestions() -> None:
+    with pytest.raises(UnknownValue, match="Atlantis") as info:
+        resolve_countries("U.S., Atlantis")
+    assert info.value.suggestions
+
+
+def test_regions_belong_to_their_country() -> None:
+    region = resolve_region("Southwestern U.S.")
+    assert (region.name, region.country and region.country.code) == (
+        "Southwestern United States", "US")
+    assert resolve_region("Western United States").id == "western-united-states"
+    home = resolve_countries("U.S.")[0]
+    assert resolve_region("Nationwide", home).name == "United States (nationwide)"
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("$100 Billion", 1e11), ("$2 million", 2e6), ("USD 15bn", 1.5e10), ("1,500", 1500.0)],
+)
+def test_money(text: str, amount: float) -> None:
+    parsed = parse_money(text)
+    assert parsed is not None and parsed[0] == amount
+
+
+def test_article_loads_with_fbi_partners(store: GraphStore, fixture_path: Path) -> None:
+    report = load_paths(store, [fixture_path / "western-operation.txt"])
+    assert report.exit_code == ExitCode.OK
+    [file] = report.files
+    assert file.shapes == {"agency-areas": 1, "participants": 1, "metrics": 1}
+    assert [s.headers[0] for s in file.skipped] == ["Focus Area"]
+    fbi = agencies.find_agency(store, "fbi")
+    assert (fbi.name, fbi.acronym) == ("Federal Bureau of Investigation", "FBI")
+    names = {p.name for p in agencies.partners(store, "FBI")}
+    assert names == {"Drug Enforcement Administration", "Homeland Security Investigations",
+                     "ICE San Francisco"}
+    [row] = store.read("MATCH (a:Agency {id: 'ice-san-francisco'})-[:PART_OF]->(p:Agency) "
+                       "RETURN p.acronym AS parent")
+    assert row == {"parent": "ICE"}
+
+
+def test_operation_name_option(store: GraphStore, fixture_path: Path) -> None:
+    load_paths(store, [fixture_path / "western-operation.txt"], operation="Operation Redwood")
+    rows = store.read("MATCH (:Agency)-[:PARTICIPATED_IN]->(o:Operation) "
+                      "RETURN DISTINCT o.name AS name")
+    assert rows == [{"name": "Operation Redwood"}]
+
+
+def test_operations_table_links_countries(store: GraphStore, fixture_path: Path) -> None:
+    load_paths(store, [fixture_path / "coalition.txt"])
+    rows = store.read("MATCH (c:Country)-[:PARTICIPATED_IN]->(o:Operation {id: 'project-sentinel'}) "
+                      "RETURN c.id AS code ORDER BY code")
+    assert [r["code"] for r in rows] == ["CA", "MX", "US"]
+    [sector] = store.read("MATCH (s:CrimeSector {id: 'drug-trafficking'}) "
+                          "RETURN s.annual_revenue AS revenue, s.iccs AS iccs")
+    assert sector == {"revenue": 1e11, "iccs": "06012"}
+
+
+def test_loading_twice_changes_no_count(store: GraphStore, fixture_path: Path) -> None:
+    paths = [fixture_path / "western-operation.txt", fixture_path / "coalition.txt"]
+    load_paths(store, paths)
+    first = counts(store)
+    load_paths(store, paths)
+    assert counts(store) == first
+    assert first[0] > 20 and first[1] > 30
+
+
+def test_csv_rows_land_on_the_same_entities(store: GraphStore, fixture_path: Path) -> None:
+    load_paths(store, [fixture_path / "agency-areas.csv", fixture_path / "participants.csv"])
+    from_csv = {p.id for p in agencies.partners(store, "FBI")}
+    csv_counts = stats.counts(store).labels
+    store.write("MATCH (n) DETACH DELETE n")
+    load_paths(store, [fixture_path / "western-operation.txt"])
+    assert {p.id for p in agencies.partners(store, "FBI")} == from_csv
+    text_labels = stats.counts(store).labels
+    for label in ("Agency", "Region", "Country"):
+        assert csv_counts[label] == text_labels[label], label
+
+
+def test_a_second_source_adds_itself_to_repeated_facts(store: GraphStore,
+                                                       fixture_path: Path) -> None:
+    load_paths(store, [fixture_path / "western-operation.txt"])
+    before = counts(store)
+    load_paths(store, [fixture_path / "agency-areas.csv"])
+    [row] = store.read("MATCH (:Agency {id: 'federal-bureau-of-investigation'})"
+                       "-[r:OPERATES_IN]->(:Region) RETURN r.sources AS s, r.evidence AS e")
+    assert len(row["s"]) == 2
+    assert any(e.startswith("agency-areas.csv:3") for e in row["e"])
+    assert counts(store)[1] == before[1]  # no relationship duplicated
+
+
+def test_every_relationship_has_a_source_and_a_row(store: GraphStore,
+                                                   fixture_path: Path) -> None:
+    load_paths(store, [fixture_path / "western-operation.txt", fixture_path / "coalition.txt"])
+    sources = {r["id"] for r in store.read("MATCH (s:Source) RETURN s.id AS id")}
+    rows = store.read("MATCH ()-[r]->() RETURN type(r) AS t, r.sources AS s, r.evidence AS e")
+    assert rows
+    for row in rows:
+        assert row["s"] and set(row["s"]) <= sources, row
+        if row["t"] != "PARTNERS_WITH":  # derived: carries the sources it derives from
+            assert row["e"] and all(":" in e or "#row" in e for e in row["e"]), row
+
+
+def test_bad_rows_are_reported_while_good_rows_load(store: GraphStore, tmp_path: Path) -> None:
+    path = tmp_path / "ops.csv"
+    path.write_text("operation,countries,outcome\nGood One,U.S.,ok\nBad One,Atlantis,no\n"
+                    ",U.S.,no name\n")
+    report = load_paths(store, [path])
+    assert report.exit_code == ExitCode.PARTIAL
+    messages = [str(e) for e in report.errors]
+    assert any(m.startswith(f"{path.name}:3:") and "Atlantis" in m for m in messages), messages
+    assert any(m.startswith(f"{path.name}:4:") and "empty" in m for m in messages), messages
+    assert store.read("MATCH (o:Operation) RETURN o.name AS n") == [{"n": "Good One"}]
+
+
+def test_strict_writes_nothing_of_a_file_with_a_bad_row(store: GraphStore,
+                                                        tmp_path: Path) -> None:
+    path = tmp_path / "ops.csv"
+    path.write_text("operation,countries,outcome\nGood One,U.S.,ok\nBad One,Atlantis,no\n")
+    report = load_paths(store, [path], strict=True)
+    assert report.exit_code == ExitCode.NOTHING
+    assert counts(store) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("broken.json", b'[{"operation": "x",', "invalid JSON"),  # truncated JSON
+        ("binary.csv", b"\x00\x01\x02" * 100, "binary"),
+        ("empty.csv", b"", "empty"),
+        ("prose.txt", b"Just a paragraph, no tables at all.\n", "no tables"),
+    ],
+)
+def test_unreadable_files_leave_the_store_as_it_was(
+    store: GraphStore, fixture_path: Path, tmp_path: Path, name: str, content: bytes, reason: str
+) -> None:
+    load_paths(store, [fixture_path / "coalition.txt"])
+    before = counts(store)
+    path = tmp_path / name
+    path.write_bytes(content)
+    report = load_paths(store, [path])
+    assert report.exit_code == ExitCode.NOTHING
+    assert any(reason in str(e) for e in report.errors), [str(e) for e in report.errors]
+    assert counts(store) == before
+
+
+def test_dry_run_writes_nothing(store: GraphStore, fixture_path: Path) -> None:
+    report = load_paths(store, [fixture_path / "coalition.txt"], dry_run=True)
+    assert report.rows_loaded == 6
+    assert counts(store) == (0, 0)
+
+
+def test_hostile_names_are_stored_verbatim(store: GraphStore, tmp_path: Path) -> None:
+    path = tmp_path / "evil.csv"
+    evil = "<img src=x onerror=alert(1)> \"'; MATCH (n) DETACH DELETE n //"
+    path.write_text(f'agency,role,impact,operation\n"{evil.replace(chr(34), chr(34) * 2)}",'
+                    "x,y,Op\nFBI,a,b,Op\n")
+    report = load_paths(store, [path])
+    assert report.exit_code == ExitCode.OK, [str(e) for e in report.errors]
+    names = {p.name for p in agencies.partners(store, "FBI")}
+    assert names == {evil}
+
+
+def test_latin1_csv_is_read(store: GraphStore, tmp_path: Path) -> None:
+    path = tmp_path / "latin.csv"
+    path.write_bytes("agency,role,impact,operation\nPolicía Nacional,a,b,Op\nFBI,c,d,Op\n"
+                     .encode("cp1252"))
+    load_paths(store, [path])
+    assert {p.name for p in agencies.partners(store, "FBI")} == {"Policía Nacional"}
+
+
+def test_missing_file_is_a_load_error(store: GraphStore, tmp_path: Path) -> None:
+    report = load_paths(store, [tmp_path / "nope.csv"])
+    assert report.exit_code == ExitCode.NOTHING
+    assert isinstance(report.errors[0], LoadError) and "no such file" in str(report.errors[0])
