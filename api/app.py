@@ -41,7 +41,7 @@ MAX_MAP_NODES = 300
 def _status(exc: PartnergraphError) -> int:
     for cls in type(exc).__mro__:
         if cls in STATUS:
-            return STATUS[cls]  # type: ignore[index]
+            return STATUS[cls]
     return 500
 
 

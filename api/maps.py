@@ -91,7 +91,7 @@ def render_map(
     asset_base: str | None,
 ) -> str:
     """A complete HTML page; ``asset_base=None`` inlines the scripts (file output)."""
-    graph = nx.Graph()
+    graph: nx.Graph[str] = nx.Graph()
     for node in nodes:
         graph.add_node(node.id)
     for edge in edges:

@@ -36,7 +36,8 @@ class NotFound(PartnergraphError):
         self.kind = kind
         self.ref = ref
         self.suggestions = list(suggestions)
-        hint = f"; did you mean {', '.join(repr(s) for s in self.suggestions)}?" if suggestions else ""
+        names = ", ".join(repr(s) for s in self.suggestions)
+        hint = f"; did you mean {names}?" if suggestions else ""
         super().__init__(f"no {kind} matches {ref!r}{hint}")
 
 

@@ -123,7 +123,9 @@ class FalkorStore:
                 self.write(f"CREATE INDEX FOR (n:{label.value}) ON (n.{prop})")
         constrained = {
             (str(row["label"]), tuple(row["properties"]))
-            for row in self.read("CALL db.constraints() YIELD label, properties RETURN label, properties")
+            for row in self.read(
+                "CALL db.constraints() YIELD label, properties RETURN label, properties"
+            )
         }
         for label in Label:
             if (label.value, (UNIQUE_KEY,)) in constrained:

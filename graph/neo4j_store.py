@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, LiteralString, cast
+from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import neo4j
@@ -43,7 +43,8 @@ def _schema_statements() -> list[str]:
         for label in Label
     ]
     statements += [
-        f"CREATE INDEX {label.value.lower()}_{prop} IF NOT EXISTS FOR (n:{label.value}) ON (n.{prop})"
+        f"CREATE INDEX {label.value.lower()}_{prop} IF NOT EXISTS "
+        f"FOR (n:{label.value}) ON (n.{prop})"
         for label, prop in INDEXED_PROPERTIES
     ]
     return statements
@@ -65,7 +66,9 @@ class Neo4jStore:
         parts = urlsplit(url)
         if not parts.hostname:
             raise InvalidInput(f"no host in Neo4j URL {url!r}", field="db")
-        user = unquote(parts.username) if parts.username else os.environ.get("NEO4J_USERNAME", "neo4j")
+        user = (
+            unquote(parts.username) if parts.username else os.environ.get("NEO4J_USERNAME", "neo4j")
+        )
         password = (
             unquote(parts.password) if parts.password else os.environ.get("NEO4J_PASSWORD", "")
         )
@@ -84,19 +87,16 @@ class Neo4jStore:
     def read(
         self, query: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None
     ) -> list[Row]:
-        text = neo4j.Query(cast(LiteralString, query), timeout=timeout)
-
+        @neo4j.unit_of_work(timeout=timeout)
         def work(tx: neo4j.ManagedTransaction) -> list[Row]:
-            return [record.data() for record in tx.run(text, dict(params or {}))]
+            return [record.data() for record in tx.run(query, dict(params or {}))]
 
         with _translate(self.location), self._driver.session(database=self._database) as session:
             return session.execute_read(work)
 
     def write(self, query: str, params: Mapping[str, Any] | None = None) -> None:
-        text = cast(LiteralString, query)
-
         def work(tx: neo4j.ManagedTransaction) -> None:
-            tx.run(text, dict(params or {})).consume()
+            tx.run(query, dict(params or {})).consume()
 
         with _translate(self.location), self._driver.session(database=self._database) as session:
             session.execute_write(work)
@@ -108,7 +108,7 @@ class Neo4jStore:
     def ensure_schema(self) -> None:
         for statement in _schema_statements():
             with _translate(self.location), self._driver.session(database=self._database) as s:
-                s.run(cast(LiteralString, statement)).consume()
+                s.run(statement).consume()
 
     def close(self) -> None:
         with _translate(self.location):

@@ -104,7 +104,8 @@ class Builder:
             NodeRecord(
                 Label.SOURCE, out.source_id,
                 {"name": doc.title, "title": doc.title, "path": doc.path, "sha256": doc.sha256,
-                 "format": doc.format, "loaded_at": datetime.now(UTC).isoformat(timespec="seconds")},
+                 "format": doc.format,
+                 "loaded_at": datetime.now(UTC).isoformat(timespec="seconds")},
                 out.source_id, doc.name,
             )
         )
@@ -183,7 +184,8 @@ class Builder:
 
     @staticmethod
     def _agency_node(agency: Agency, ctx: _RowContext) -> None:
-        ctx.node(Label.AGENCY, agency.id, {"aliases": list(agency.aliases), "keys": agency.keys()},
+        lists = {"aliases": list(agency.aliases), "keys": agency.lookup_keys()}
+        ctx.node(Label.AGENCY, agency.id, lists,
                  name=agency.name, acronym=agency.acronym, country=agency.country)
 
     @staticmethod

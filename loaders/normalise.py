@@ -101,9 +101,11 @@ def resolve_country(raw: str) -> Country:
         key = key[4:]
     index = _country_index()
     code = index.get(key)
-    if code is None and len(text) == 2 and text.isalpha() and text.isupper():
-        if pycountry.countries.get(alpha_2=text.upper()) is not None:
-            code = text.upper()
+    if (
+        code is None and len(text) == 2 and text.isalpha() and text.isupper()
+        and pycountry.countries.get(alpha_2=text) is not None
+    ):
+        code = text
     if code is None:
         matches = fuzzy_process.extract(key, list(index), limit=3, score_cutoff=60)
         names = sorted({country_name(index[m[0]]) for m in matches})
@@ -272,7 +274,7 @@ class Agency:
     aliases: list[str] = field(default_factory=list)
     known: bool = False  # from the reference catalogue or the store, not only this load
 
-    def keys(self) -> list[str]:
+    def lookup_keys(self) -> list[str]:
         """Folded lookup keys: id, name, acronym and aliases."""
         keys = [self.id.replace("-", " "), fold(self.name)]
         if self.acronym:
@@ -294,7 +296,7 @@ def _looks_like_acronym(text: str) -> bool:
 
 
 def split_acronym(name: str) -> tuple[str, str | None]:
-    """``"Drug Enforcement Administration (DEA)"`` -> ``("Drug Enforcement Administration", "DEA")``.
+    """Split ``"Name (ACR)"`` into ``("Name", "ACR")``.
 
     Also reads ``"DEA (Drug Enforcement Administration)"``; a name that is only
     an acronym ("FBI") comes back as ``("FBI", "FBI")``.
@@ -349,7 +351,7 @@ class AgencyResolver:
                 self._index(current)
         for alias, canonical in (aliases or {}).items():
             target = self._lookup(canonical) or self.resolve(canonical)
-            if fold(alias) not in target.keys():
+            if fold(alias) not in target.lookup_keys():
                 target.aliases.append(alias)
             self._index(target)
 
@@ -358,7 +360,7 @@ class AgencyResolver:
         self._index(agency)
 
     def _index(self, agency: Agency) -> None:
-        for key in agency.keys():
+        for key in agency.lookup_keys():
             self._by_key.setdefault(key, agency)
 
     def _lookup(self, text: str) -> Agency | None:
@@ -416,10 +418,10 @@ class AgencyResolver:
         if agency.acronym and agency.name == agency.acronym and name != acronym:
             agency.aliases.append(agency.name)  # a full name for an acronym-only agency
             agency.name = name
-        keys = agency.keys()
+        keys = agency.lookup_keys()
         composite = acronym is not None and fold(name) in keys and fold(acronym) in keys
         for variant in (name,) if composite else (text, name):
-            if fold(variant) not in agency.keys():
+            if fold(variant) not in agency.lookup_keys():
                 agency.aliases.append(variant)
         self._index(agency)
 

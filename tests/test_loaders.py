@@ -139,8 +139,8 @@ def test_operation_name_option(store: GraphStore, fixture_path: Path) -> None:
 
 def test_operations_table_links_countries(store: GraphStore, fixture_path: Path) -> None:
     load_paths(store, [fixture_path / "coalition.txt"])
-    rows = store.read("MATCH (c:Country)-[:PARTICIPATED_IN]->(o:Operation {id: 'project-sentinel'}) "
-                      "RETURN c.id AS code ORDER BY code")
+    rows = store.read("MATCH (c:Country)-[:PARTICIPATED_IN]->(:Operation {id: 'project-sentinel'})"
+                      " RETURN c.id AS code ORDER BY code")
     assert [r["code"] for r in rows] == ["CA", "MX", "US"]
     [sector] = store.read("MATCH (s:CrimeSector {id: 'drug-trafficking'}) "
                           "RETURN s.annual_revenue AS revenue, s.iccs AS iccs")

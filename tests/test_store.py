@@ -35,7 +35,7 @@ def test_store_kind_from_location(location: str, kind: str) -> None:
 
 
 def test_unknown_scheme_names_the_value() -> None:
-    with pytest.raises(InvalidInput, match="http://example.org"):
+    with pytest.raises(InvalidInput, match=r"http://example\.org"):
         open_store("http://example.org")
 
 
