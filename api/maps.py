@@ -115,7 +115,6 @@ def render_map(
             size=12 + 4 * min(degree.get(node.id, 0), 10) + (8 if node.focus else 0),
             x=float(x * scale),
             y=float(y * scale),
-            group=node.label.value,
             borderWidth=3 if node.focus else 1,
         )
     for edge in edges:
