@@ -135,7 +135,7 @@ def test_hostile_names_run_nothing_and_show_as_text(browser: Any, live_server: s
 class _HostPage(BaseHTTPRequestHandler):
     target = ""
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         body = (f'<!doctype html><title>host</title><iframe id="map" src="{self.target}" '
                 'width="900" height="600"></iframe>').encode()
         self.send_response(200)
