@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 
@@ -42,6 +43,7 @@ LIST_PROPERTIES: dict[Label, tuple[str, ...]] = {
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
+@lru_cache(maxsize=262_144)
 def fold(text: str) -> str:
     """Fold ``text`` for comparison: accents, case, punctuation and spacing removed.
 

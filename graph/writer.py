@@ -68,46 +68,55 @@ DELETE_PARTNERS = f"MATCH (:{Label.AGENCY})-[p:{RelType.PARTNERS_WITH}]->(:{Labe
 # Two agencies are partners when they took part in the same operation. The
 # edge is stored once, from the smaller id to the larger, and carries the
 # shared operations, their count and the union of the participation sources.
+# It is created (not merged) because DELETE_PARTNERS runs first.
 REBUILD_PARTNERS = (
     f"MATCH (a:{Label.AGENCY})-[ra:{RelType.PARTICIPATED_IN}]->(o:{Label.OPERATION})"
     f"<-[rb:{RelType.PARTICIPATED_IN}]-(b:{Label.AGENCY}) "
     "WHERE a.id < b.id "
-    "WITH a, b, collect(DISTINCT o.id) AS operations, "
-    "collect(ra.sources) + collect(rb.sources) AS source_lists "
-    f"MERGE (a)-[p:{RelType.PARTNERS_WITH}]->(b) "
-    "SET p.weight = size(operations), p.operations = operations, p.derived = true, "
-    "p.sources = reduce(acc = [], s IN source_lists | "
-    "acc + [x IN s WHERE NOT x IN acc])"
+    "UNWIND coalesce(ra.sources, []) + coalesce(rb.sources, []) AS source "
+    "WITH a, b, collect(DISTINCT o.id) AS operations, collect(DISTINCT source) AS sources "
+    f"CREATE (a)-[:{RelType.PARTNERS_WITH} {{weight: size(operations), "
+    "operations: operations, sources: sources, derived: true}]->(b)"
 )
 
 
-def _merge_list(target: list[str], items: Iterable[str]) -> None:
-    for item in items:
-        if item not in target:
-            target.append(item)
-
-
 def node_rows(records: Iterable[NodeRecord]) -> dict[Label, list[dict[str, Any]]]:
-    """Group node records per label, one row per id (props and provenance combined)."""
+    """Group node records per label, one row per id (props and provenance combined).
+
+    A node keeps one evidence reference per source (the first row of that
+    document that names it): hub nodes are named by thousands of rows, and the
+    rows themselves are the evidence of the relationships.
+    """
     grouped: dict[Label, dict[str, dict[str, Any]]] = defaultdict(dict)
     for rec in records:
         rows = grouped[rec.label]
         row = rows.get(rec.id)
+        props = {k: v for k, v in rec.props.items() if v is not None}
         if row is None:
             rows[rec.id] = {
                 "id": rec.id,
-                "props": {k: v for k, v in rec.props.items() if v is not None},
-                "sources": [rec.source],
-                "evidence": [rec.evidence],
-                "lists": {k: list(v) for k, v in rec.lists.items()},
+                "props": props,
+                "sources": {rec.source: rec.evidence},
+                "lists": {k: dict.fromkeys(v) for k, v in rec.lists.items()},
             }
             continue
-        row["props"].update({k: v for k, v in rec.props.items() if v is not None})
-        _merge_list(row["sources"], [rec.source])
-        _merge_list(row["evidence"], [rec.evidence])
+        row["props"].update(props)
+        row["sources"].setdefault(rec.source, rec.evidence)
         for key, values in rec.lists.items():
-            _merge_list(row["lists"].setdefault(key, []), values)
-    return {label: list(rows.values()) for label, rows in grouped.items()}
+            row["lists"].setdefault(key, {}).update(dict.fromkeys(values))
+    return {
+        label: [
+            {
+                "id": row["id"],
+                "props": row["props"],
+                "sources": list(row["sources"]),
+                "evidence": list(row["sources"].values()),
+                "lists": {k: list(v) for k, v in row["lists"].items()},
+            }
+            for row in rows.values()
+        ]
+        for label, rows in grouped.items()
+    }
 
 
 def rel_rows(
@@ -121,19 +130,26 @@ def rel_rows(
         rows = grouped[(rec.type, rec.start_label, rec.end_label)]
         key = (rec.start_id, rec.end_id)
         row = rows.get(key)
+        props = {k: v for k, v in rec.props.items() if v is not None}
         if row is None:
             rows[key] = {
                 "start": rec.start_id,
                 "end": rec.end_id,
-                "props": {k: v for k, v in rec.props.items() if v is not None},
-                "sources": [rec.source],
-                "evidence": [rec.evidence],
+                "props": props,
+                "sources": {rec.source: None},
+                "evidence": {rec.evidence: None},
             }
             continue
-        row["props"].update({k: v for k, v in rec.props.items() if v is not None})
-        _merge_list(row["sources"], [rec.source])
-        _merge_list(row["evidence"], [rec.evidence])
-    return {key: list(rows.values()) for key, rows in grouped.items()}
+        row["props"].update(props)
+        row["sources"][rec.source] = None
+        row["evidence"][rec.evidence] = None
+    return {
+        key: [
+            {**row, "sources": list(row["sources"]), "evidence": list(row["evidence"])}
+            for row in rows.values()
+        ]
+        for key, rows in grouped.items()
+    }
 
 
 def _chunks(rows: Sequence[dict[str, Any]], size: int) -> Iterable[Sequence[dict[str, Any]]]:

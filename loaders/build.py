@@ -97,6 +97,9 @@ class Builder:
     def __init__(self, agencies: AgencyResolver, operation: str | None = None) -> None:
         self.agencies = agencies
         self.operation = operation
+        # agency id -> (version, list properties), so names repeated on many
+        # rows do not recompute their keys
+        self._agency_lists: dict[str, tuple[int, dict[str, list[str]]]] = {}
 
     def build(self, doc: Document) -> Extraction:
         out = Extraction(source_id(doc))
@@ -182,9 +185,13 @@ class Builder:
                     inferred=True)
         return agency
 
-    @staticmethod
-    def _agency_node(agency: Agency, ctx: _RowContext) -> None:
-        lists = {"aliases": list(agency.aliases), "keys": agency.lookup_keys()}
+    def _agency_node(self, agency: Agency, ctx: _RowContext) -> None:
+        cached = self._agency_lists.get(agency.id)
+        if cached is None or cached[0] != agency.version:
+            cached = (agency.version,
+                      {"aliases": list(agency.aliases), "keys": agency.lookup_keys()})
+            self._agency_lists[agency.id] = cached
+        lists = cached[1]
         ctx.node(Label.AGENCY, agency.id, lists,
                  name=agency.name, acronym=agency.acronym, country=agency.country)
 

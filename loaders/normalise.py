@@ -217,10 +217,11 @@ def resolve_sector(raw: str) -> Sector:
     return Sector(slug(name), name, None, (), ())
 
 
-def infer_sectors(text: str) -> list[Sector]:
+@lru_cache(maxsize=65_536)
+def infer_sectors(text: str) -> tuple[Sector, ...]:
     """Taxonomy sectors whose cue words appear in free text (role, impact, outcome)."""
     words = f" {fold(text)} "
-    return [s for s in SECTORS if any(f" {cue} " in words for cue in s.cues)]
+    return tuple(s for s in SECTORS if any(f" {cue} " in words for cue in s.cues))
 
 
 # -- money --------------------------------------------------------------------------
@@ -273,6 +274,7 @@ class Agency:
     parent: str | None = None  # id of the parent agency
     aliases: list[str] = field(default_factory=list)
     known: bool = False  # from the reference catalogue or the store, not only this load
+    version: int = 0  # bumped whenever the resolver learns a new name for it
 
     def lookup_keys(self) -> list[str]:
         """Folded lookup keys: id, name, acronym and aliases."""
@@ -329,6 +331,7 @@ class AgencyResolver:
     ) -> None:
         self._by_key: dict[str, Agency] = {}
         self._by_id: dict[str, Agency] = {}
+        self._resolved: dict[str, Agency] = {}  # raw text -> agency, for repeated names
         if use_catalogue:
             ids = {k.name: slug(k.name) for k in AGENCIES}
             for known in AGENCIES:
@@ -348,11 +351,13 @@ class AgencyResolver:
                 for alias in agency.aliases:
                     if alias not in current.aliases:
                         current.aliases.append(alias)
+                current.version += 1
                 self._index(current)
         for alias, canonical in (aliases or {}).items():
             target = self._lookup(canonical) or self.resolve(canonical)
             if fold(alias) not in target.lookup_keys():
                 target.aliases.append(alias)
+                target.version += 1
             self._index(target)
 
     def _add(self, agency: Agency) -> None:
@@ -378,16 +383,25 @@ class AgencyResolver:
 
     def register_full_names(self, names: list[str]) -> None:
         """Resolve "Name (ACR)" forms first so that bare acronyms later join them."""
-        for raw in names:
+        for raw in dict.fromkeys(names):
             try:
                 name = check_name("agency", raw)
             except ValueError:
                 continue
-            if split_acronym(name)[1] and split_acronym(name)[0] != split_acronym(name)[1]:
-                self.resolve(name)
+            full, acronym = split_acronym(name)
+            if acronym and full != acronym:
+                self.resolve(raw)
 
     def resolve(self, raw: str) -> Agency:
         """The agency named by ``raw``, created when nothing known matches it."""
+        cached = self._resolved.get(raw)
+        if cached is not None:
+            return cached
+        agency = self._resolve(raw)
+        self._resolved[raw] = agency
+        return agency
+
+    def _resolve(self, raw: str) -> Agency:
         text = check_name("agency", raw)
         name, acronym = split_acronym(text)
         found = self._lookup(text) or self._lookup(name)
@@ -423,6 +437,7 @@ class AgencyResolver:
         for variant in (name,) if composite else (text, name):
             if fold(variant) not in agency.lookup_keys():
                 agency.aliases.append(variant)
+        agency.version += 1
         self._index(agency)
 
     def _parent_of(self, name: str) -> Agency | None:
