@@ -60,7 +60,9 @@ def _fail(exc: PartnergraphError, code: int = 2) -> typer.Exit:
 @app.command()
 def load(
     paths: Annotated[
-        list[Path], typer.Argument(help="Files to load: text/markdown articles, CSV, TSV, JSON.")
+        list[Path],
+        typer.Argument(help="Files to load: text/Markdown articles, CSV, TSV, JSON, JSON Lines, "
+                       "HTML pages, XLSX workbooks."),
     ],
     db: DbOption = None,
     operation: Annotated[
@@ -71,12 +73,18 @@ def load(
     fmt: Annotated[
         str | None,
         typer.Option("--format", help="Read every file as this format: text, csv, tsv, json, "
-                     "jsonl (default: detected per file)."),
+                     "jsonl, html, xlsx (default: detected per file from content and extension)."),
     ] = None,
     aliases: Annotated[
         Path | None,
         typer.Option(help='Agency aliases: a JSON object {"alias": "canonical name"} or a '
                      "two-column CSV."),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(help='Header mapping for tables of other shapes: a JSON object '
+                     '{"Header in the file": "field"}, fields such as agency, role, impact, '
+                     "operation, countries, outcome, area, sector, revenue."),
     ] = None,
     strict: Annotated[
         bool, typer.Option(help="Write nothing of a file that has any rejected row.")
@@ -100,11 +108,12 @@ def load(
     2 nothing was loaded.
     """
     from loaders.build import Extraction
-    from loaders.pipeline import load_paths, read_aliases
+    from loaders.pipeline import load_paths, read_aliases, read_mapping
     from loaders.read import Document
 
     try:
         alias_map = read_aliases(aliases) if aliases else None
+        header_map = read_mapping(mapping) if mapping else None
         with _store(db) as store, Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), console=err, transient=True,
@@ -119,7 +128,8 @@ def load(
                 progress.update(task, completed=done, total=total)
 
             report = load_paths(
-                store, paths, operation=operation, fmt=fmt, aliases=alias_map, strict=strict,
+                store, paths, operation=operation, fmt=fmt, aliases=alias_map,
+                mapping=header_map, strict=strict,
                 dry_run=dry_run, batch_size=batch_size, on_document=on_document,
                 progress=on_progress,
             )
@@ -131,6 +141,9 @@ def load(
         verb = "would load" if dry_run else ("loaded" if file.written else "loaded nothing of")
         out.print(f"{verb} [bold]{file.path}[/]{title}: {file.rows_loaded} rows; {shapes}",
                   highlight=False)
+        if file.would_write:
+            out.print("  would write: " + ", ".join(
+                f"{n} {name}" for name, n in sorted(file.would_write.items())), highlight=False)
         for skipped in file.skipped:
             out.print(f"  skipped table {skipped.index} (line {skipped.line}): "
                       f"{' | '.join(skipped.headers)}", highlight=False, markup=False)

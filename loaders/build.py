@@ -9,6 +9,7 @@ country from the reference catalogue) are marked ``inferred: true``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,7 +32,15 @@ from loaders.normalise import (
     resolve_sector,
 )
 from loaders.read import Document, Table, TableRow
-from loaders.shapes import KNOWN_SHAPES, Field, Recognised, Shape, recognise
+from loaders.shapes import (
+    EXAMPLE_FIELDS,
+    KNOWN_SHAPES,
+    Field,
+    Recognised,
+    Shape,
+    apply_mapping,
+    recognise,
+)
 
 MAX_CELL_LENGTH = 2000
 
@@ -94,9 +103,19 @@ class _RowContext:
 class Builder:
     """Turns the tables of one document into an :class:`Extraction`."""
 
-    def __init__(self, agencies: AgencyResolver, operation: str | None = None) -> None:
+    def __init__(
+        self,
+        agencies: AgencyResolver,
+        operation: str | None = None,
+        mapping: dict[str, str] | None = None,
+    ) -> None:
         self.agencies = agencies
         self.operation = operation
+        self.mapping = mapping or {}
+        # the table and row being built, for handlers that need more than the cells
+        self._table: Table | None = None
+        self._recognised: Recognised | None = None
+        self._row: TableRow | None = None
         # agency id -> (version, list properties), so names repeated on many
         # rows do not recompute their keys
         self._agency_lists: dict[str, tuple[int, dict[str, list[str]]]] = {}
@@ -114,7 +133,8 @@ class Builder:
         )
         recognised: list[tuple[Table, Recognised]] = []
         for table in doc.tables:
-            shape = recognise(table.headers)
+            headers = apply_mapping(table.headers, self.mapping) if self.mapping else table.headers
+            shape = recognise(headers, [row.cells for row in table.rows[:200]])
             if shape is None:
                 out.skipped.append(SkippedTable(table.index, table.line, table.headers))
             else:
@@ -129,11 +149,15 @@ class Builder:
         for table, r in recognised:
             out.shapes[r.shape.value] = out.shapes.get(r.shape.value, 0) + 1
             handler = self._handlers()[r.shape]
+            self._table = table
+            self._recognised = r
+            place = f"{doc.name}:{table.sheet}" if table.sheet else doc.name
             for row in table.rows:
-                evidence = f"{doc.name}:{row.line}" if row.line else f"{doc.name}#row{row.number}"
+                evidence = f"{place}:{row.line}" if row.line else f"{place}#row{row.number}"
                 ctx = _RowContext(out, f"{evidence} (table {table.index}, row {row.number})")
                 try:
                     cells = self._cells(row, table, r)
+                    self._row = row
                     handler(doc, cells, ctx)
                 except (ValueError, UnknownValue) as exc:
                     out.errors.append(LoadError(doc.name, str(exc), line=row.line))
@@ -148,6 +172,7 @@ class Builder:
             Shape.OPERATIONS: self._operation_row,
             Shape.SECTORS: self._sector_row,
             Shape.METRICS: self._metric_row,
+            Shape.MARKETS: self._market_row,
         }
 
     @staticmethod
@@ -221,7 +246,8 @@ class Builder:
                 ctx.rel(rel, start, (Label.CRIME_SECTOR, sector.id), inferred=False)
 
     def _document_operation(self, doc: Document, cells: dict[Field, str]) -> str:
-        return cells.get(Field.OPERATION) or self.operation or doc.title
+        caption = self._table.caption if self._table else None
+        return cells.get(Field.OPERATION) or self.operation or caption or doc.title
 
     # -- shapes ---------------------------------------------------------------------
     def _agency_area(self, doc: Document, cells: dict[Field, str], ctx: _RowContext) -> None:
@@ -302,11 +328,40 @@ class Builder:
         self._operation(self._document_operation(doc, cells), ctx, {"metrics": [metric]})
 
 
+    def _market_row(self, doc: Document, cells: dict[Field, str], ctx: _RowContext) -> None:
+        table, r, row = self._table, self._recognised, self._row
+        assert table is not None and r is not None and row is not None
+        countries = resolve_countries(cells[Field.COUNTRY])
+        if len(countries) != 1:
+            raise ValueError(f"expected one country, found {cells[Field.COUNTRY]!r}")
+        country = countries[0]
+        self._country(country, ctx)
+        row_year = _year(cells.get(Field.DATE, ""))
+        for index in r.markets:
+            value = row.cells[index] if index < len(row.cells) else ""
+            if not value.strip():
+                continue
+            score = parse_number(value)
+            if score is None:
+                raise ValueError(f"{table.headers[index]!r} value {value!r} is not a number")
+            header = table.headers[index]
+            year = _year(header) or row_year
+            sector = resolve_sector(_YEAR_SUFFIX.sub("", header))
+            ctx.node(Label.CRIME_SECTOR, sector.id, name=sector.name, iccs=sector.iccs)
+            ctx.rel(RelType.HAS_MARKET, (Label.COUNTRY, country.code),
+                    (Label.CRIME_SECTOR, sector.id), score=score, year=year)
+
+
+_YEAR_SUFFIX = re.compile(r"\s*[\(\[]?\b(19|20)\d{2}\b[\)\]]?\s*")
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
 def _year(text: str) -> int | None:
-    for token in text.replace("/", " ").replace("-", " ").split():
-        if token.isdigit() and len(token) == 4 and 1900 <= int(token) <= 2100:
-            return int(token)
-    return None
+    """The first plausible year (1900-2099) in ``text``, e.g. "2023" or "(2023)"."""
+    match = _YEAR.search(text)
+    return int(match[0]) if match else None
 
 
 def _split_list(text: str) -> list[str]:
@@ -314,9 +369,14 @@ def _split_list(text: str) -> list[str]:
 
 
 def describe_unknown_table(doc: Document, table: SkippedTable) -> str:
-    """Help for a skipped table: its headers, the known shapes and a mapping example."""
+    """Help for a table no shape fits: its headers, the known shapes, a mapping example."""
     shapes = "\n".join(f"  - {s}" for s in KNOWN_SHAPES)
+    example = json.dumps(
+        {h: f.value for h, f in zip(table.headers, EXAMPLE_FIELDS, strict=False)},
+        ensure_ascii=False,
+    )
     return (
-        f"{doc.name}: table {table.index} (line {table.line}) with headers "
-        f"{list(table.headers)} is not a known shape; known shapes:\n{shapes}"
+        f"table {table.index} (line {table.line}) with headers {list(table.headers)} "
+        f"matches no known shape:\n{shapes}\n"
+        f"map its headers onto fields with --mapping FILE, a JSON object such as {example}"
     )

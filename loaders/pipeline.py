@@ -16,8 +16,8 @@ from pathlib import Path
 from graph.errors import LoadError
 from graph.model import Label, RelType
 from graph.store import GraphStore
-from graph.writer import DEFAULT_BATCH_SIZE, rebuild_partners, write_records
-from loaders.build import Builder, Extraction, SkippedTable
+from graph.writer import DEFAULT_BATCH_SIZE, node_rows, rebuild_partners, rel_rows, write_records
+from loaders.build import Builder, Extraction, SkippedTable, describe_unknown_table
 from loaders.normalise import Agency, AgencyResolver
 from loaders.read import Document, decode, read_document
 
@@ -48,6 +48,7 @@ class FileReport:
     skipped: list[SkippedTable] = field(default_factory=list)
     errors: list[LoadError] = field(default_factory=list)
     written: bool = False
+    would_write: dict[str, int] = field(default_factory=dict)  # dry run: label/type -> count
 
 
 @dataclass(slots=True)
@@ -99,6 +100,27 @@ def read_aliases(path: Path) -> dict[str, str]:
     return aliases
 
 
+def read_mapping(path: Path) -> dict[str, str]:
+    """A header mapping file: a JSON object ``{"Header in the file": "field"}``."""
+    from loaders.shapes import check_mapping
+
+    try:
+        data = json.loads(decode(path.read_bytes()))
+    except OSError as exc:
+        raise LoadError(str(path), f"cannot read mapping file: {exc.strerror or exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise LoadError(str(path), f"invalid JSON: {exc.msg}", line=exc.lineno) from exc
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+    ):
+        raise LoadError(str(path), 'mapping must be a JSON object {"header": "field"}')
+    try:
+        check_mapping(data)
+    except ValueError as exc:
+        raise LoadError(str(path), str(exc)) from exc
+    return dict(data)
+
+
 def known_agencies(store: GraphStore) -> list[Agency]:
     return [
         Agency(
@@ -116,6 +138,7 @@ def load_paths(
     operation: str | None = None,
     fmt: str | None = None,
     aliases: dict[str, str] | None = None,
+    mapping: dict[str, str] | None = None,
     strict: bool = False,
     dry_run: bool = False,
     batch_size: int = DEFAULT_BATCH_SIZE,
@@ -130,7 +153,7 @@ def load_paths(
     """
     report = LoadReport(dry_run=dry_run)
     resolver = AgencyResolver(known_agencies(store), aliases)
-    builder = Builder(resolver, operation)
+    builder = Builder(resolver, operation, mapping)
     wrote_any = False
     for path in paths:
         file_report = FileReport(str(path))
@@ -153,8 +176,9 @@ def load_paths(
             if not extraction.errors and not extraction.skipped:
                 file_report.errors.append(LoadError(doc.name, "no tables found"))
             elif not extraction.errors:
-                file_report.errors.append(
-                    LoadError(doc.name, "no table holds graph data (see the skipped tables)")
+                file_report.errors.extend(
+                    LoadError(doc.name, describe_unknown_table(doc, table), line=table.line)
+                    for table in extraction.skipped
                 )
             continue
         if strict and extraction.errors:
@@ -163,6 +187,12 @@ def load_paths(
             )
             continue
         if dry_run:
+            would: dict[str, int] = {}
+            for label, rows in node_rows(extraction.nodes).items():
+                would[label.value] = len(rows)
+            for (rel, _, _), rows in rel_rows(extraction.rels).items():
+                would[rel.value] = would.get(rel.value, 0) + len(rows)
+            file_report.would_write = would
             continue
         file_report.records_written = write_records(
             store, extraction.nodes, extraction.rels, batch_size=batch_size, progress=progress

@@ -21,7 +21,7 @@ from markdown_it.token import Token
 
 from graph.errors import LoadError
 
-FORMATS = ("text", "csv", "tsv", "json", "jsonl")
+FORMATS = ("text", "csv", "tsv", "json", "jsonl", "html", "xlsx")
 _EXTENSIONS = {
     ".txt": "text",
     ".md": "text",
@@ -32,7 +32,15 @@ _EXTENSIONS = {
     ".json": "json",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
 }
+# A cell may be huge (a pasted document); rows are rejected one by one later
+# rather than failing the whole file here.
+csv.field_size_limit(256 * 1024 * 1024)
 MAX_FILE_BYTES = 512 * 1024 * 1024
 # A markdown delimiter row: cells of dashes with optional alignment colons.
 _DELIMITER_ROW = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
@@ -57,6 +65,7 @@ class Table:
     rows: list[TableRow]
     line: int | None = None
     caption: str | None = None
+    sheet: str | None = None  # worksheet of a workbook
 
 
 @dataclass(slots=True)
@@ -76,7 +85,12 @@ def detect_format(path: Path, head: bytes) -> str:
     by_ext = _EXTENSIONS.get(path.suffix.lower())
     if by_ext:
         return by_ext
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"  # a zip container: the only one partnergraph reads is a workbook
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    lowered = text[:65536].lower()
+    if lowered.startswith((b"<!doctype html", b"<html")) or b"<table" in lowered:
+        return "html"
     if text.startswith((b"[", b"{")):
         first_line = text.split(b"\n", 1)[0].strip()
         if first_line.startswith(b"{") and first_line.endswith(b"}") and b"\n{" in text:
@@ -123,9 +137,11 @@ def read_document(path: Path, fmt: str | None = None) -> Document:
         raise LoadError(name, "no such file") from exc
     except OSError as exc:
         raise LoadError(name, f"cannot read: {exc.strerror or exc}") from exc
-    if b"\x00" in data[:8192]:
-        raise LoadError(name, "looks like a binary file, not text, CSV or JSON")
     kind = fmt or detect_format(path, data[:65536])
+    if kind == "xlsx":
+        return _xlsx_document(path, data)
+    if b"\x00" in data[:8192]:
+        raise LoadError(name, "looks like a binary file, not text, CSV, JSON or HTML")
     text = decode(data)
     doc = Document(
         path=str(path.resolve()),
@@ -141,6 +157,9 @@ def read_document(path: Path, fmt: str | None = None) -> Document:
         doc.tables = [csv_table(text, name, "\t" if kind == "tsv" else None)]
     elif kind == "json":
         doc.tables = [json_table(text, name)]
+    elif kind == "html":
+        title, doc.tables = html_tables(data, name)
+        doc.title = title or path.stem
     else:
         doc.tables = [jsonl_table(text, name)]
     return doc
@@ -331,3 +350,108 @@ def jsonl_table(text: str, name: str) -> Table:
             raise LoadError(name, f"invalid JSON: {exc.msg}", line=number) from exc
         lines.append(number)
     return _records_table(records, name, lines)
+
+
+# -- HTML ----------------------------------------------------------------------
+
+
+def _text(element: Any) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def html_tables(data: bytes, name: str) -> tuple[str | None, list[Table]]:
+    """Every table of an HTML page and the page's title.
+
+    The header is the ``thead`` row or a first row of ``th`` cells, else the
+    first row. Nested tables are read as tables of their own.
+    """
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    try:
+        root = lxml_html.document_fromstring(data)
+    except (etree.ParserError, ValueError) as exc:
+        raise LoadError(name, f"cannot parse HTML: {exc}") from exc
+    title_el = root.find(".//title")
+    title = _text(title_el) if title_el is not None else None
+    if not title:
+        heading = root.find(".//h1")
+        title = _text(heading) if heading is not None else None
+    tables: list[Table] = []
+    for element in root.iter("table"):
+        rows = [tr for tr in element.iter("tr") if _owner(tr) is element]
+        if not rows:
+            continue
+        caption_el = element.find("caption")
+        header_row = rows[0]
+        body = rows[1:]
+        headers = tuple(_text(cell) for cell in header_row if cell.tag in ("th", "td"))
+        data_rows: list[TableRow] = []
+        for tr in body:
+            cells = tuple(_text(cell) for cell in tr if cell.tag in ("th", "td"))
+            if any(cells):
+                data_rows.append(TableRow(len(data_rows) + 1, tr.sourceline, cells))
+        tables.append(
+            Table(len(tables) + 1, headers, data_rows, header_row.sourceline,
+                  _text(caption_el) if caption_el is not None else None)
+        )
+    return title, tables
+
+
+def _owner(tr: Any) -> Any:
+    """The table a row belongs to (not an enclosing table of a nested one)."""
+    parent = tr.getparent()
+    while parent is not None and parent.tag != "table":
+        parent = parent.getparent()
+    return parent
+
+
+# -- XLSX -----------------------------------------------------------------------
+
+
+def _xlsx_document(path: Path, data: bytes) -> Document:
+    """Every worksheet of a workbook as a table; the header is its first non-empty row."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    name = str(path)
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise LoadError(name, f"cannot read as an XLSX workbook: {exc}") from exc
+    doc = Document(
+        path=str(path.resolve()), name=path.name,
+        title=str(workbook.properties.title or path.stem),
+        sha256=hashlib.sha256(data).hexdigest(), format="xlsx",
+    )
+    try:
+        for sheet in workbook.worksheets:
+            headers: tuple[str, ...] | None = None
+            header_line: int | None = None
+            rows: list[TableRow] = []
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells = tuple(_xlsx_cell(v) for v in values)
+                if not any(cells):
+                    continue
+                if headers is None:
+                    headers, header_line = cells, number
+                else:
+                    rows.append(TableRow(len(rows) + 1, number, cells))
+            if headers is not None:
+                while headers and not headers[-1]:
+                    headers = headers[:-1]
+                doc.tables.append(
+                    Table(len(doc.tables) + 1, headers, rows, header_line, sheet=sheet.title)
+                )
+    finally:
+        workbook.close()
+    return doc
+
+
+def _xlsx_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
