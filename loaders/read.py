@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -257,6 +258,31 @@ def text_tables(text: str) -> list[Table]:
 # -- CSV / TSV ---------------------------------------------------------------
 
 
+def grid_table(
+    index: int, lines: Iterable[tuple[int, tuple[str, ...]]], sheet: str | None = None
+) -> Table | None:
+    """A table from numbered rows of cells: the first non-empty row is the header.
+
+    Blank rows are skipped, trailing empty header cells dropped; None when every
+    row is blank.
+    """
+    headers: tuple[str, ...] | None = None
+    header_line: int | None = None
+    rows: list[TableRow] = []
+    for line, cells in lines:
+        if not any(cells):
+            continue
+        if headers is None:
+            headers, header_line = cells, line
+        else:
+            rows.append(TableRow(len(rows) + 1, line, cells))
+    if headers is None:
+        return None
+    while headers and not headers[-1]:
+        headers = headers[:-1]
+    return Table(index, headers, rows, header_line, sheet=sheet)
+
+
 def csv_table(text: str, name: str, delimiter: str | None = None) -> Table:
     """The one table of a CSV or TSV text; the delimiter is sniffed unless given."""
     if delimiter is None:
@@ -265,26 +291,20 @@ def csv_table(text: str, name: str, delimiter: str | None = None) -> Table:
         except csv.Error:
             delimiter = ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    headers: tuple[str, ...] | None = None
-    header_line: int | None = None
-    rows: list[TableRow] = []
-    try:
-        start = 1
+
+    def numbered() -> Iterator[tuple[int, tuple[str, ...]]]:
+        start = 1  # a record's first line; line_num is its last
         for record in reader:
-            cells = tuple(cell.strip() for cell in record)
-            line = start
+            yield start, tuple(cell.strip() for cell in record)
             start = reader.line_num + 1
-            if not any(cells):
-                continue
-            if headers is None:
-                headers, header_line = cells, line
-            else:
-                rows.append(TableRow(len(rows) + 1, line, cells))
+
+    try:
+        table = grid_table(1, numbered())
     except csv.Error as exc:
         raise LoadError(name, f"malformed CSV: {exc}", line=reader.line_num) from exc
-    if headers is None:
+    if table is None:
         raise LoadError(name, "empty file: no header row")
-    return Table(1, headers, rows, header_line)
+    return table
 
 
 # -- JSON ------------------------------------------------------------------
@@ -427,23 +447,13 @@ def _xlsx_document(path: Path, data: bytes) -> Document:
     )
     try:
         for sheet in workbook.worksheets:
-            headers: tuple[str, ...] | None = None
-            header_line: int | None = None
-            rows: list[TableRow] = []
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                cells = tuple(_xlsx_cell(v) for v in values)
-                if not any(cells):
-                    continue
-                if headers is None:
-                    headers, header_line = cells, number
-                else:
-                    rows.append(TableRow(len(rows) + 1, number, cells))
-            if headers is not None:
-                while headers and not headers[-1]:
-                    headers = headers[:-1]
-                doc.tables.append(
-                    Table(len(doc.tables) + 1, headers, rows, header_line, sheet=sheet.title)
-                )
+            numbered = (
+                (number, tuple(_xlsx_cell(v) for v in values))
+                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+            )
+            table = grid_table(len(doc.tables) + 1, numbered, sheet=sheet.title)
+            if table is not None:
+                doc.tables.append(table)
     finally:
         workbook.close()
     return doc
