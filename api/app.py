@@ -24,7 +24,6 @@ from graph.errors import (
     QueryError,
     StoreUnavailable,
 )
-from graph.model import Label
 from graph.store import GraphStore, open_store
 from queries import agencies, stats
 
@@ -34,8 +33,6 @@ STATUS: dict[type[PartnergraphError], int] = {
     QueryError: 400,
     StoreUnavailable: 503,
 }
-MAX_MAP_HOPS = 3
-MAX_MAP_NODES = 300
 
 
 def _status(exc: PartnergraphError) -> int:
@@ -171,10 +168,10 @@ def create_app(db: str | None = None, store: GraphStore | None = None) -> FastAP
     @app.get("/maps/agency/{ref}", response_class=HTMLResponse, tags=["maps"])
     def agency_map(
         store: StoreDep, request: Request, ref: str,
-        hops: Annotated[int, Query(ge=1, le=MAX_MAP_HOPS)] = 1,
+        hops: Annotated[int, Query(ge=1, le=maps.MAX_MAP_HOPS)] = 1,
     ) -> HTMLResponse:
         """An embeddable map of an agency and its partners up to ``hops`` steps away."""
-        html = agency_map_html(store, ref, hops, asset_base=_asset_base(request))
+        html = maps.agency_map_html(store, ref, hops, asset_base=_asset_base(request))
         return HTMLResponse(html)
 
     return app
@@ -183,40 +180,3 @@ def create_app(db: str | None = None, store: GraphStore | None = None) -> FastAP
 def _asset_base(request: Request) -> str:
     root = request.scope.get("root_path", "").rstrip("/")
     return f"{root}/assets/{maps.ASSET_VERSION}"
-
-
-def agency_map_html(store: GraphStore, ref: str, hops: int, *, asset_base: str | None) -> str:
-    """The map page of an agency's partner network (breadth-first, capped)."""
-    focus = agencies.find_agency(store, ref)
-    names = {focus.id: focus.name}
-    edges: dict[tuple[str, str], maps.MapEdge] = {}
-    frontier = [focus.id]
-    capped = False
-    for _ in range(hops):
-        following: list[str] = []
-        for agency_id in frontier:
-            for partner in agencies.partners(store, agency_id, limit=MAX_MAP_NODES):
-                if partner.id not in names:
-                    if len(names) >= MAX_MAP_NODES:
-                        capped = True
-                        continue
-                    names[partner.id] = partner.name
-                    following.append(partner.id)
-                key = (min(agency_id, partner.id), max(agency_id, partner.id))
-                if key not in edges:
-                    edges[key] = maps.MapEdge(
-                        key[0], key[1], [o["name"] for o in partner.operations], partner.sources
-                    )
-        frontier = following
-    nodes = [
-        maps.MapNode(agency_id, Label.AGENCY, name, focus=agency_id == focus.id)
-        for agency_id, name in names.items()
-    ]
-    cap = f" (capped at {MAX_MAP_NODES} agencies)" if capped else ""
-    summary = (
-        f"{focus.name} and its partners within {hops} hop(s): {len(nodes)} agencies, "
-        f"{len(edges)} partnerships{cap}."
-    )
-    return maps.render_map(
-        f"Partners of {focus.name}", summary, nodes, list(edges.values()), asset_base=asset_base
-    )

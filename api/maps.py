@@ -20,12 +20,16 @@ import pyvis
 from pyvis.network import Network
 
 from graph.model import Label
+from graph.store import GraphStore
+from queries import agencies
 
 ASSET_VERSION = f"vis-9.1.2-pyvis-{pyvis.__version__}"
 _ASSETS = {
     "vis-network.min.js": ("vis-9.1.2", "vis-network.min.js", "text/javascript"),
     "vis-network.css": ("vis-9.1.2", "vis-network.css", "text/css"),
 }
+MAX_MAP_HOPS = 3
+MAX_MAP_NODES = 300
 # Physics settles small maps nicely; above this, positions come from the
 # server-side layout and physics stays off so the page is stable at once.
 PHYSICS_MAX_NODES = 150
@@ -147,4 +151,41 @@ def render_map(
         vis_js=asset_text("vis-network.min.js") if inline else "",
         vis_css=asset_text("vis-network.css") if inline else "",
         asset_base=asset_base or "",
+    )
+
+
+def agency_map_html(store: GraphStore, ref: str, hops: int, *, asset_base: str | None) -> str:
+    """The map page of an agency's partner network (breadth-first, capped)."""
+    focus = agencies.find_agency(store, ref)
+    names = {focus.id: focus.name}
+    edges: dict[tuple[str, str], MapEdge] = {}
+    frontier = [focus.id]
+    capped = False
+    for _ in range(hops):
+        following: list[str] = []
+        for agency_id in frontier:
+            for partner in agencies.partners(store, agency_id, limit=MAX_MAP_NODES):
+                if partner.id not in names:
+                    if len(names) >= MAX_MAP_NODES:
+                        capped = True
+                        continue
+                    names[partner.id] = partner.name
+                    following.append(partner.id)
+                key = (min(agency_id, partner.id), max(agency_id, partner.id))
+                if key not in edges:
+                    edges[key] = MapEdge(
+                        key[0], key[1], [o["name"] for o in partner.operations], partner.sources
+                    )
+        frontier = following
+    nodes = [
+        MapNode(agency_id, Label.AGENCY, name, focus=agency_id == focus.id)
+        for agency_id, name in names.items()
+    ]
+    cap = f" (capped at {MAX_MAP_NODES} agencies)" if capped else ""
+    summary = (
+        f"{focus.name} and its partners within {hops} hop(s): {len(nodes)} agencies, "
+        f"{len(edges)} partnerships{cap}."
+    )
+    return render_map(
+        f"Partners of {focus.name}", summary, nodes, list(edges.values()), asset_base=asset_base
     )

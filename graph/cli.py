@@ -229,6 +229,41 @@ def demo(
     _serve(str(folder), host, port)
 
 
+map_app = typer.Typer(
+    help="Write a network map to a self-contained HTML file (scripts inlined) that opens "
+    "from disk with no server.",
+    no_args_is_help=True,
+)
+app.add_typer(map_app, name="map")
+
+
+@map_app.command("agency")
+def map_agency(
+    ref: Annotated[str, typer.Argument(help="Agency id, name, acronym or alias.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")],
+    hops: Annotated[int, typer.Option(min=1, max=3, help="Partner steps to include.")] = 1,
+    db: DbOption = None,
+) -> None:
+    """Map of an agency and its partners up to HOPS steps away."""
+    from api.maps import agency_map_html
+
+    try:
+        with _store(db) as store:
+            html = agency_map_html(store, ref, hops, asset_base=None)
+    except PartnergraphError as exc:
+        raise _fail(exc) from None
+    _write_atomically(output, html)
+    out.print(f"wrote {output}", highlight=False)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
 @app.command()
 def stop(db: DbOption = None) -> None:
     """Stop the embedded store's server for a directory, even if other processes use it."""

@@ -132,6 +132,23 @@ def test_hostile_names_run_nothing_and_show_as_text(browser: Any, live_server: s
     assert outside == [] and errors == []
 
 
+def test_map_file_opens_from_disk(browser: Any, store: GraphStore, fixture_path: Path,
+                                  tmp_path: Path) -> None:
+    from api.maps import agency_map_html
+
+    load_paths(store, [fixture_path / "western-operation.txt"])
+    path = tmp_path / "map.html"
+    path.write_text(agency_map_html(store, "FBI", 1, asset_base=None), encoding="utf-8")
+    page = browser.new_page()
+    outside, errors = watch(page, path.as_uri())
+    page.goto(path.as_uri())
+    page.wait_for_function("window.partnergraph && window.partnergraph.stable")
+    assert page.evaluate("window.partnergraph.nodes.length") == 4
+    assert page.evaluate("window.partnergraph.edges.length") == 3
+    assert outside == [] and errors == []
+    page.screenshot(path=str(OUTPUT / "map-agency-file.png"))
+
+
 class _HostPage(BaseHTTPRequestHandler):
     target = ""
 

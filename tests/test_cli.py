@@ -66,6 +66,21 @@ def test_demo_loads_the_sample_data(cli: list[str], tmp_path: Path) -> None:
     assert "Loaded 17 sample rows" in result.stdout
 
 
+def test_map_agency_writes_a_self_contained_file(cli: list[str], tmp_path: Path,
+                                                fixture_path: Path) -> None:
+    db = str(tmp_path / "db")
+    assert run(cli, "load", str(fixture_path / "western-operation.txt"), "--db", db).returncode == 0
+    output = tmp_path / "maps" / "fbi.html"
+    result = run(cli, "map", "agency", "FBI", "-o", str(output), "--db", db)
+    assert result.returncode == 0, result.stderr
+    html = output.read_text()
+    assert "<script src=" not in html and "<link rel=\"stylesheet\"" not in html
+    assert "vis.Network" in html and "Federal Bureau of Investigation" in html
+    missing = run(cli, "map", "agency", "nope", "-o", str(tmp_path / "x.html"), "--db", db)
+    assert missing.returncode == 2 and "no agency matches 'nope'" in missing.stderr
+    assert not (tmp_path / "x.html").exists()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
