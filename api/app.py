@@ -111,6 +111,20 @@ def create_app(db: str | None = None, store: GraphStore | None = None) -> FastAP
         code = "not_found" if exc.status_code == 404 else "http_error"
         return _error(exc.status_code, code, str(exc.detail))
 
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(
+        store: StoreDep, request: Request,
+        q: Annotated[str, Query(max_length=300)] = "",
+    ) -> HTMLResponse:
+        """A page for people who open the server in a browser: search agencies, open maps."""
+        c = stats.counts(store)
+        found = agencies.search_agencies(store, q, limit=50) if q.strip() else []
+        root = request.scope.get("root_path", "").rstrip("/")
+        return HTMLResponse(maps.template("home.html").render(
+            q=q, agencies=found, nodes=c.nodes, relationships=c.relationships,
+            store=store.kind, root=root,
+        ))
+
     @app.get("/health", response_model=models.Health, tags=["meta"])
     def health(store: StoreDep) -> models.Health:
         """Store kind and node/relationship counts; 503 when the store is down."""

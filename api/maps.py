@@ -73,13 +73,14 @@ class MapEdge:
 
 
 @cache
-def _template() -> jinja2.Template:
+def template(name: str) -> jinja2.Template:
+    """A page template of the project's own, with HTML autoescaping on."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("api", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
-    return env.get_template("map.html")
+    return env.get_template(name)
 
 
 def _tooltip(*lines: str) -> str:
@@ -140,7 +141,7 @@ def render_map(
         for label in sorted({n.label for n in nodes}, key=list(Label).index)
     ]
     inline = asset_base is None
-    return _template().render(
+    return template("map.html").render(
         title=title,
         summary=summary,
         nodes=net_nodes,

@@ -122,3 +122,20 @@ def test_hostile_names_are_escaped_in_map_pages(store: GraphStore, tmp_path: Pat
     assert evil not in html
     assert "<img src=x" not in html and "</script><script>window" not in html
     assert "\\u003c/script\\u003e" in html  # carried inside the JSON data, escaped
+
+
+def test_home_page_searches_and_escapes(store: GraphStore, tmp_path: Path) -> None:
+    evil = "<script>window.pwned=1</script> Bureau"
+    path = tmp_path / "evil.csv"
+    path.write_text(f"agency,role,impact,operation\n\"{evil}\",x,y,Op\nFBI,a,b,Op\n")
+    load_paths(store, [path])
+    with TestClient(create_app(store=store)) as client:
+        home = client.get("/")
+        assert home.status_code == 200 and 'href="/docs"' in home.text
+        page = client.get("/", params={"q": "bureau"}).text
+        missing = client.get("/", params={"q": "<b>zzz</b>"}).text
+    assert "Federal Bureau of Investigation" in page
+    assert "/maps/agency/federal-bureau-of-investigation" in page
+    assert evil not in page and "&lt;script&gt;window.pwned=1&lt;/script&gt; Bureau" in page
+    assert "<script" not in page.lower()  # the home page runs no script at all
+    assert "No agency matches" in missing and "<b>zzz</b>" not in missing
