@@ -162,7 +162,7 @@ def create_app(db: str | None = None, store: GraphStore | None = None) -> FastAP
     ) -> models.PartnerList:
         """Agencies that shared an operation with ``ref``, with the operations and a weight."""
         agency = agencies.find_agency(store, ref)
-        items = agencies.partners(store, agency.id, limit=limit, offset=offset)
+        items = agencies.partners_by_id(store, agency.id, limit=limit, offset=offset)
         return models.PartnerList(
             agency=models.Agency.model_validate(agency, from_attributes=True),
             items=[models.Partner.model_validate(p, from_attributes=True) for p in items],

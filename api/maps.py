@@ -165,7 +165,7 @@ def agency_map_html(store: GraphStore, ref: str, hops: int, *, asset_base: str |
     for _ in range(hops):
         following: list[str] = []
         for agency_id in frontier:
-            for partner in agencies.partners(store, agency_id, limit=MAX_MAP_NODES):
+            for partner in agencies.partners_by_id(store, agency_id, limit=MAX_MAP_NODES):
                 if partner.id not in names:
                     if len(names) >= MAX_MAP_NODES:
                         capped = True

@@ -239,11 +239,10 @@ class Builder:
 
     def _stated_sectors(self, text: str, start: tuple[Label, str], rel: RelType,
                         ctx: _RowContext) -> None:
-        for part in text.replace(";", ",").split(","):
-            if part.strip():
-                sector = resolve_sector(part)
-                ctx.node(Label.CRIME_SECTOR, sector.id, name=sector.name, iccs=sector.iccs)
-                ctx.rel(rel, start, (Label.CRIME_SECTOR, sector.id), inferred=False)
+        for part in _split_list(text):
+            sector = resolve_sector(part)
+            ctx.node(Label.CRIME_SECTOR, sector.id, name=sector.name, iccs=sector.iccs)
+            ctx.rel(rel, start, (Label.CRIME_SECTOR, sector.id), inferred=False)
 
     def _document_operation(self, doc: Document, cells: dict[Field, str]) -> str:
         caption = self._table.caption if self._table else None

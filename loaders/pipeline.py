@@ -19,7 +19,7 @@ from graph.store import GraphStore
 from graph.writer import DEFAULT_BATCH_SIZE, node_rows, rebuild_partners, rel_rows, write_records
 from loaders.build import Builder, Extraction, SkippedTable, describe_unknown_table
 from loaders.normalise import Agency, AgencyResolver
-from loaders.read import Document, decode, read_document
+from loaders.read import Document, csv_table, decode, read_document
 
 KNOWN_AGENCIES = (
     f"MATCH (a:{Label.AGENCY}) "
@@ -89,8 +89,6 @@ def read_aliases(path: Path) -> dict[str, str]:
         ):
             raise LoadError(str(path), 'alias file must be a JSON object {"alias": "canonical"}')
         return dict(data)
-    from loaders.read import csv_table
-
     table = csv_table(text, str(path))
     aliases: dict[str, str] = {}
     for row in table.rows:

@@ -190,8 +190,14 @@ def partners(store: GraphStore, ref: str, *, limit: int = 100, offset: int = 0) 
     documents asserting either side's participation.
     """
     check_page(limit, offset)
-    agency = find_agency(store, ref)
-    rows = store.read(PARTNERS, {"id": agency.id, "limit": limit, "offset": offset})
+    return partners_by_id(store, find_agency(store, ref).id, limit=limit, offset=offset)
+
+
+def partners_by_id(
+    store: GraphStore, agency_id: str, *, limit: int = 100, offset: int = 0
+) -> list[Partner]:
+    """:func:`partners` of an agency id already resolved (no lookup, no 404)."""
+    rows = store.read(PARTNERS, {"id": agency_id, "limit": limit, "offset": offset})
     result = []
     for row in rows:
         sources: list[str] = []
