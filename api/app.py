@@ -171,7 +171,7 @@ def create_app(db: str | None = None, store: GraphStore | None = None) -> FastAP
 
     @app.get("/assets/{version}/{name}", include_in_schema=False)
     def asset(version: str, name: str) -> FileResponse:
-        if version != maps.ASSET_VERSION or name not in maps._ASSETS:
+        if version != maps.ASSET_VERSION or name not in maps.ASSETS:
             raise NotFound("asset", f"{version}/{name}")
         path, media = maps.asset_path(name)
         return FileResponse(

@@ -24,7 +24,7 @@ from graph.store import GraphStore
 from queries import agencies
 
 ASSET_VERSION = f"vis-9.1.2-pyvis-{pyvis.__version__}"
-_ASSETS = {
+ASSETS = {
     "vis-network.min.js": ("vis-9.1.2", "vis-network.min.js", "text/javascript"),
     "vis-network.css": ("vis-9.1.2", "vis-network.css", "text/css"),
 }
@@ -46,7 +46,7 @@ STYLE: dict[Label, dict[str, str]] = {
 
 def asset_path(name: str) -> tuple[Path, str]:
     """The file and media type of a vendored map asset; KeyError if unknown."""
-    folder, filename, media = _ASSETS[name]
+    folder, filename, media = ASSETS[name]
     return Path(str(resources.files("pyvis") / "lib" / folder / filename)), media
 
 
@@ -60,7 +60,6 @@ class MapNode:
     id: str
     label: Label
     name: str
-    detail: str = ""
     focus: bool = False
 
 
@@ -114,7 +113,7 @@ def render_map(
         net.add_node(
             node.id,
             label=node.name,
-            title=_tooltip(f"{node.label.value}: {node.name}", node.detail),
+            title=f"{node.label.value}: {node.name}",
             color=style["color"],
             shape=style["shape"],
             size=12 + 4 * min(degree.get(node.id, 0), 10) + (8 if node.focus else 0),

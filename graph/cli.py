@@ -298,7 +298,3 @@ def status(db: DbOption = None) -> None:
     table.add_row("[bold]nodes[/]", str(c.nodes))
     table.add_row("[bold]relationships[/]", str(c.relationships))
     out.print(table)
-
-
-def main() -> None:  # pragma: no cover - console script entry
-    app()

@@ -273,7 +273,6 @@ class Agency:
     country: str | None = None
     parent: str | None = None  # id of the parent agency
     aliases: list[str] = field(default_factory=list)
-    known: bool = False  # from the reference catalogue or the store, not only this load
     version: int = 0  # bumped whenever the resolver learns a new name for it
 
     def lookup_keys(self) -> list[str]:
@@ -339,11 +338,10 @@ class AgencyResolver:
                     Agency(
                         ids[known.name], known.name, known.acronym, known.country,
                         ids.get(known.parent) if known.parent else None,
-                        list(known.aliases), known=True,
+                        list(known.aliases),
                     )
                 )
         for agency in existing or []:
-            agency.known = True
             current = self._by_id.get(agency.id)
             if current is None:
                 self._add(agency)
@@ -448,12 +446,3 @@ class AgencyResolver:
             if parent is not None:
                 return parent
         return None
-
-    def suggestions(self, text: str, limit: int = 5) -> list[str]:
-        matches = fuzzy_process.extract(fold(text), list(self._by_key), limit=limit * 2)
-        names: list[str] = []
-        for key, _score, _ in matches:
-            name = self._by_key[key].name
-            if name not in names:
-                names.append(name)
-        return names[:limit]
