@@ -11,12 +11,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import maps, models
+from api.routes import StoreDep, router
 from graph.errors import (
     InvalidInput,
     NotFound,
@@ -24,6 +25,7 @@ from graph.errors import (
     QueryError,
     StoreUnavailable,
 )
+from graph.projection import Projections
 from graph.store import GraphStore, open_store
 from queries import agencies, stats
 
@@ -48,12 +50,6 @@ def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": body}, status_code=status)
 
 
-def get_store(request: Request) -> GraphStore:
-    store: GraphStore = request.app.state.store
-    return store
-
-
-StoreDep = Annotated[GraphStore, Depends(get_store)]
 Limit = Annotated[int, Query(ge=1, le=agencies.MAX_LIMIT)]
 Offset = Annotated[int, Query(ge=0)]
 
@@ -65,6 +61,7 @@ def create_app(db: str | None = None, store: GraphStore | None = None) -> FastAP
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = store is None
         app.state.store = store if store is not None else open_store(db)
+        app.state.projections = Projections(app.state.store)
         try:
             yield
         finally:
@@ -85,6 +82,7 @@ def create_app(db: str | None = None, store: GraphStore | None = None) -> FastAP
     )
     if store is not None:
         app.state.store = store
+        app.state.projections = Projections(store)
 
     @app.exception_handler(PartnergraphError)
     async def _domain_error(request: Request, exc: PartnergraphError) -> JSONResponse:
@@ -138,12 +136,17 @@ def create_app(db: str | None = None, store: GraphStore | None = None) -> FastAP
     def list_agencies(
         store: StoreDep,
         q: Annotated[str, Query(max_length=300, description="text in name, acronym or alias")] = "",
-        country: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$")] = None,
+        country: Annotated[str | None, Query(max_length=100, description="home country: "
+                                             "ISO code, name or alias")] = None,
+        region: Annotated[str | None, Query(max_length=300, description="operates in")] = None,
+        sector: Annotated[str | None, Query(max_length=300, description="focuses on")] = None,
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> models.AgencyList:
-        """Agencies whose name, acronym or alias contains ``q``."""
-        items = agencies.search_agencies(store, q, country=country, limit=limit, offset=offset)
+        """Agencies whose name, acronym or alias contains ``q``; when none does, the
+        closest names (``match: "fuzzy"``)."""
+        items = agencies.search_agencies(store, q, country=country, region=region,
+                                         sector=sector, limit=limit, offset=offset)
         return models.AgencyList(
             items=[models.Agency.model_validate(a, from_attributes=True) for a in items],
             page=models.Page(limit=limit, offset=offset, count=len(items)),
@@ -158,16 +161,30 @@ def create_app(db: str | None = None, store: GraphStore | None = None) -> FastAP
 
     @app.get("/agencies/{ref}/partners", response_model=models.PartnerList, tags=["agencies"])
     def get_partners(
-        store: StoreDep, ref: str, limit: Limit = 100, offset: Offset = 0
+        store: StoreDep, ref: str,
+        country: Annotated[str | None, Query(max_length=100,
+                                             description="partner's home country")] = None,
+        sector: Annotated[str | None, Query(max_length=300, description="sector the shared "
+                                            "operation targeted")] = None,
+        year_from: Annotated[int | None, Query(ge=1000, le=9999)] = None,
+        year_to: Annotated[int | None, Query(ge=1000, le=9999)] = None,
+        min_weight: Annotated[int, Query(ge=1)] = 1,
+        limit: Limit = 100, offset: Offset = 0,
     ) -> models.PartnerList:
-        """Agencies that shared an operation with ``ref``, with the operations and a weight."""
+        """Agencies that shared an operation with ``ref``, with the operations, a weight
+        (shared operations), their first and last year, and the sources. A time
+        window keeps only operations with a known year inside it."""
         agency = agencies.find_agency(store, ref)
-        items = agencies.partners_by_id(store, agency.id, limit=limit, offset=offset)
+        filters = agencies.PartnerFilters(country=country, sector=sector, year_from=year_from,
+                                          year_to=year_to, min_weight=min_weight)
+        items = agencies.partners_by_id(store, agency.id, filters, limit=limit, offset=offset)
         return models.PartnerList(
             agency=models.Agency.model_validate(agency, from_attributes=True),
             items=[models.Partner.model_validate(p, from_attributes=True) for p in items],
             page=models.Page(limit=limit, offset=offset, count=len(items)),
         )
+
+    app.include_router(router)
 
     @app.get("/assets/{version}/{name}", include_in_schema=False)
     def asset(version: str, name: str) -> FileResponse:

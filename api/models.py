@@ -24,6 +24,7 @@ class Agency(BaseModel):
     country: str | None = None
     aliases: list[str] = []
     sources: list[str] = []
+    match: str = Field("exact", description="exact, or fuzzy when nothing contained the text")
 
 
 class Ref(BaseModel):
@@ -50,14 +51,22 @@ class AgencyList(BaseModel):
     page: Page
 
 
+class PartnerOperation(BaseModel):
+    id: str
+    name: str
+    year: int | None = None
+
+
 class Partner(BaseModel):
     id: str
     name: str
     acronym: str | None = None
     country: str | None = None
     weight: int = Field(description="number of shared operations")
-    operations: list[Ref]
+    operations: list[PartnerOperation]
     sources: list[str]
+    first_year: int | None = None
+    last_year: int | None = None
 
 
 class PartnerList(BaseModel):

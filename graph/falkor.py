@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import redis.exceptions
-from falkordb import FalkorDB
+from falkordb import Edge, FalkorDB, Node, Path
 
 from graph.errors import InvalidInput, QueryError, StoreError, StoreUnavailable
 from graph.model import Label
@@ -47,6 +47,31 @@ def _check_params(value: Any, path: str = "$") -> None:
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
             _check_params(item, f"{path}[{index}]")
+
+
+_SCALARS = frozenset({str, int, float, bool})
+
+
+def _plain(value: Any) -> Any:
+    """Graph values as plain data, as the neo4j driver's ``Record.data()`` gives them:
+    a node or relationship becomes the dict of its properties, a path the list
+    of its nodes and relationships in order."""
+    if value is None or type(value) in _SCALARS:
+        return value
+    if isinstance(value, (Node, Edge)):
+        return {k: _plain(v) for k, v in (value.properties or {}).items()}
+    if isinstance(value, Path):
+        items: list[Any] = []
+        for i, node in enumerate(value.nodes()):
+            if i:
+                items.append(_plain(value.get_edge(i - 1)))
+            items.append(_plain(node))
+        return items
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 class FalkorStore:
@@ -97,7 +122,9 @@ class FalkorStore:
                 return []  # nothing written yet: every read of an absent graph is empty
             raise
         names = [column[1] for column in result.header]
-        return [dict(zip(names, row, strict=True)) for row in result.result_set]
+        return [
+            dict(zip(names, (_plain(v) for v in row), strict=True)) for row in result.result_set
+        ]
 
     def _graph_exists(self) -> bool:
         with _translate(self.location):

@@ -66,7 +66,7 @@ def test_unknown_agency_is_json_404_with_suggestions(client: TestClient) -> None
         "/agencies?limit=0",  # below the minimum
         "/agencies?limit=5000",  # above the cap
         "/agencies?offset=-1",
-        "/agencies?country=USA",  # not an alpha-2 code
+        "/agencies?country=" + "x" * 101,  # longer than any country name
         "/maps/agency/FBI?hops=9",
     ],
 )
