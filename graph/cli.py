@@ -11,9 +11,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from graph.cli_query import export_command, query_app
 from graph.errors import InvalidInput, PartnergraphError
 from graph.store import ENV_DB, GraphStore, open_store, resolve_location, store_kind
 from graph.writer import DEFAULT_BATCH_SIZE
@@ -53,7 +55,7 @@ def _store(db: str | None) -> Iterator[GraphStore]:
 
 
 def _fail(exc: PartnergraphError, code: int = 2) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False)
     return typer.Exit(code)
 
 
@@ -228,6 +230,9 @@ def demo(
               f"http://{host}:{port}/maps/agency/FBI", highlight=False)
     _serve(str(folder), host, port)
 
+
+app.add_typer(query_app, name="query")
+app.command("export")(export_command)
 
 map_app = typer.Typer(
     help="Write a network map to a self-contained HTML file (scripts inlined) that opens "

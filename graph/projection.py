@@ -306,14 +306,17 @@ class Brokers:
     sample: int | None
 
 
-def brokers(graph: nx.Graph[str], *, seed: int = SEED) -> Brokers:
+def brokers(
+    graph: nx.Graph[str], *, exact_max: int = BROKER_EXACT_MAX, sample_size: int = BROKER_SAMPLE,
+    seed: int = SEED,
+) -> Brokers:
     """Betweenness centrality of every node, highest first (ties by id).
 
-    Exact up to ``BROKER_EXACT_MAX`` nodes; above, estimated from
-    ``BROKER_SAMPLE`` source nodes drawn with ``seed`` (``sample`` says so).
+    Exact up to ``exact_max`` nodes; above, estimated from ``sample_size``
+    source nodes drawn with ``seed`` (``sample`` says how many).
     """
     n = graph.number_of_nodes()
-    sample = BROKER_SAMPLE if n > BROKER_EXACT_MAX else None
+    sample = min(sample_size, n) if n > exact_max else None
     scores = nx.betweenness_centrality(graph, k=sample, seed=seed, normalized=True)
     ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
     return Brokers(ranked, sample)

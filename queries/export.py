@@ -100,8 +100,9 @@ def cypher_literal(value: Any) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, str):
-        # JSON string escapes (\" \\ \n \uXXXX) are Cypher string escapes too.
-        return json.dumps(value, ensure_ascii=True)
+        # JSON's escapes for quotes, backslashes and \n \t \r are Cypher's too;
+        # other characters stay as UTF-8 text, which every engine reads.
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(cypher_literal(v) for v in value) + "]"
     if isinstance(value, dict):

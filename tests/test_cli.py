@@ -137,3 +137,41 @@ def test_serve_survives_a_killed_store(cli: list[str], tmp_path: Path,
     finally:
         stop(server)
     assert not (db / "falkordb.pid").exists()  # the last user stopped the server
+
+
+def test_query_commands_print_tables_and_json(cli: list[str], tmp_path: Path,
+                                              fixture_path: Path) -> None:
+    db = str(tmp_path / "db")
+    files = [str(fixture_path / "western-operation.txt"), str(fixture_path / "coalition.txt")]
+    assert run(cli, "load", *files, "--db", db).returncode == 0
+    as_json = run(cli, "query", "partners", "FBI", "--json", "--db", db)
+    assert as_json.returncode == 0, as_json.stderr
+    partners = json.loads(as_json.stdout)
+    assert partners and all(p["weight"] >= 1 for p in partners)
+    table = run(cli, "query", "partners", "fbi", "--db", db)
+    assert table.returncode == 0 and partners[0]["name"] in table.stdout
+    path = run(cli, "query", "path", "FBI", partners[0]["id"], "--db", db)
+    assert path.returncode == 0 and "-->" in path.stdout, path.stdout + path.stderr
+    for args in (["agency", "the bureau"], ["operations"], ["countries"], ["sectors"],
+                 ["brokers"], ["communities"], ["likely-partners", "FBI"],
+                 ["network", "FBI"], ["cypher", "MATCH (a:Agency) RETURN a.name AS n LIMIT $k",
+                                      "-p", "k=2"]):
+        result = run(cli, "query", *args, "--db", db)
+        assert result.returncode == 0, (args, result.stderr)
+    missing = run(cli, "query", "partners", "Federal Bureau of Investigatoin", "--db", db)
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+    assert "Federal Bureau of Investigation" in missing.stderr  # the suggestion
+
+
+def test_export_writes_a_file_other_tools_read(cli: list[str], tmp_path: Path,
+                                               fixture_path: Path) -> None:
+    import networkx as nx
+
+    db = str(tmp_path / "db")
+    assert run(cli, "load", str(fixture_path / "coalition.txt"), "--db", db).returncode == 0
+    out = tmp_path / "graph.graphml"
+    result = run(cli, "export", "graphml", "-o", str(out), "--db", db)
+    assert result.returncode == 0, result.stderr
+    assert nx.read_graphml(out).number_of_nodes() > 0
+    bad = run(cli, "export", "pdf", "-o", str(tmp_path / "x.pdf"), "--db", db)
+    assert bad.returncode == 2 and "pdf" in bad.stderr and not (tmp_path / "x.pdf").exists()
