@@ -31,6 +31,8 @@ UNIQUE_KEY = "id"
 INDEXED_PROPERTIES: tuple[tuple[Label, str], ...] = (
     (Label.AGENCY, "acronym"),
     (Label.AGENCY, "name"),
+    (Label.AGENCY, "keys"),  # folded names and aliases: references resolve through it
+    (Label.AGENCY, "country"),
     (Label.OPERATION, "name"),
 )
 

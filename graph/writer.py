@@ -63,20 +63,27 @@ def merge_rels_query(rel: RelType, start: Label, end: Label) -> str:
     )
 
 
-DELETE_PARTNERS = f"MATCH (:{Label.AGENCY})-[p:{RelType.PARTNERS_WITH}]->(:{Label.AGENCY}) DELETE p"
-
 # Two agencies are partners when they took part in the same operation. The
 # edge is stored once, from the smaller id to the larger, and carries the
-# shared operations, their count and the union of the participation sources.
-# It is created (not merged) because DELETE_PARTNERS runs first.
+# shared operations, their count, the first and last year among them and the
+# union of the participation sources. One statement (one transaction) removes
+# the old edges and creates the new ones, so readers never see a graph
+# without partners.
 REBUILD_PARTNERS = (
+    f"OPTIONAL MATCH (:{Label.AGENCY})-[old:{RelType.PARTNERS_WITH}]->(:{Label.AGENCY}) "
+    "DELETE old "
+    "WITH count(*) AS removed "
     f"MATCH (a:{Label.AGENCY})-[ra:{RelType.PARTICIPATED_IN}]->(o:{Label.OPERATION})"
     f"<-[rb:{RelType.PARTICIPATED_IN}]-(b:{Label.AGENCY}) "
     "WHERE a.id < b.id "
-    "UNWIND coalesce(ra.sources, []) + coalesce(rb.sources, []) AS source "
-    "WITH a, b, collect(DISTINCT o.id) AS operations, collect(DISTINCT source) AS sources "
+    "WITH a, b, o, coalesce(ra.sources, []) + coalesce(rb.sources, []) AS both "
+    # An empty list would drop the pair: unwind a null instead (collect skips it).
+    "UNWIND CASE WHEN size(both) = 0 THEN [null] ELSE both END AS source "
+    "WITH a, b, collect(DISTINCT o.id) AS operations, collect(DISTINCT source) AS sources, "
+    "min(o.year) AS first_year, max(o.year) AS last_year "
     f"CREATE (a)-[:{RelType.PARTNERS_WITH} {{weight: size(operations), "
-    "operations: operations, sources: sources, derived: true}]->(b)"
+    "operations: operations, sources: sources, first_year: first_year, last_year: last_year, "
+    "derived: true}]->(b)"
 )
 
 
@@ -190,5 +197,4 @@ def write_records(
 
 def rebuild_partners(store: GraphStore) -> None:
     """Recompute the derived ``PARTNERS_WITH`` edges from shared operations."""
-    store.write(DELETE_PARTNERS)
     store.write(REBUILD_PARTNERS)

@@ -20,11 +20,12 @@ _AGENCY_FIELDS = (
     "coalesce(a.aliases, []) AS aliases, coalesce(a.sources, []) AS sources"
 )
 
-# A reference matches an agency by exact id, or by any folded key (name,
+# A reference matches an agency by exact id, else by any folded key (name,
 # acronym, alias), so lookups are case-, accent- and punctuation-insensitive.
-AGENCY_BY_REF = (
-    f"MATCH (a:{Label.AGENCY}) WHERE a.id = $id OR $key IN a.keys "
-    f"RETURN {_AGENCY_FIELDS}, a.id = $id AS exact ORDER BY exact DESC, a.name"
+# Both are index lookups; two queries keep each one simple enough to use them.
+AGENCY_BY_ID = f"MATCH (a:{Label.AGENCY} {{id: $id}}) RETURN {_AGENCY_FIELDS}"
+AGENCY_BY_KEY = (
+    f"MATCH (a:{Label.AGENCY}) WHERE $key IN a.keys RETURN {_AGENCY_FIELDS} ORDER BY a.name"
 )
 
 AGENCY_NAMES = f"MATCH (a:{Label.AGENCY}) RETURN a.id AS id, a.name AS name, a.acronym AS acronym"
@@ -66,8 +67,23 @@ SEARCH_AGENCIES = (
     f"RETURN {_AGENCY_FIELDS} ORDER BY a.name SKIP $offset LIMIT $limit"
 )
 
-# Partners are computed from participation, not from the derived
-# PARTNERS_WITH edges, so they are right even between a load and its rebuild.
+# Partners without an operation filter come from the derived PARTNERS_WITH
+# edges (rebuilt in one transaction after every load): one edge per partner,
+# then the page's operations by id.
+PARTNERS_DERIVED = (
+    f"MATCH (a:{Label.AGENCY} {{id: $id}})-[p:{RelType.PARTNERS_WITH}]-(b:{Label.AGENCY}) "
+    "WHERE a <> b AND p.weight >= $min_weight AND ($country IS NULL OR b.country = $country) "
+    "WITH b, p ORDER BY p.weight DESC, b.name SKIP $offset LIMIT $limit "
+    "UNWIND p.operations AS op_id "
+    f"MATCH (o:{Label.OPERATION} {{id: op_id}}) "
+    "WITH b, p, collect({id: o.id, name: o.name, year: o.year}) AS operations "
+    "RETURN b.id AS id, b.name AS name, b.acronym AS acronym, b.country AS country, "
+    "p.weight AS weight, operations, [p.sources] AS source_lists, "
+    "p.first_year AS first_year, p.last_year AS last_year "
+    "ORDER BY weight DESC, name"
+)
+
+# With a sector or a time window, partners are computed from participation.
 # Filters: the partner's home country, a sector the shared operation targets,
 # the operation's year (operations without a year drop out of a time window)
 # and a minimum number of shared operations.
@@ -204,7 +220,9 @@ def find_agency(store: GraphStore, ref: str, field: str = "ref") -> AgencySummar
         agency_id = slug(text)
     except ValueError:
         agency_id = text
-    rows = store.read(AGENCY_BY_REF, {"id": agency_id, "key": fold(text)})
+    rows = store.read(AGENCY_BY_ID, {"id": agency_id}) or store.read(
+        AGENCY_BY_KEY, {"key": fold(text)}
+    )
     if not rows:
         raise NotFound("agency", ref, suggest_agencies(store, text))
     return _summary(rows[0])
@@ -288,7 +306,8 @@ def partners_by_id(
     """:func:`partners` of an agency id already resolved (no lookup, no 404)."""
     f = filters or PartnerFilters()
     check_filters(f)
-    rows = store.read(PARTNERS, {
+    derived = f.sector is None and f.year_from is None and f.year_to is None
+    rows = store.read(PARTNERS_DERIVED if derived else PARTNERS, {
         "id": agency_id, "limit": limit, "offset": offset,
         "country": find_country(store, f.country).id if f.country else None,
         "sector": find_sector(store, f.sector).id if f.sector else None,

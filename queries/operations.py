@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from graph.model import Label, RelType, fold
@@ -11,23 +12,42 @@ from graph.store import GraphStore
 from queries.agencies import find_agency
 from queries.lookup import check_page, find_country, find_operation, find_sector
 
-# A name filter folds like agency search does: "sentinel" finds "Project Sentinel".
-OPERATIONS = (
-    f"MATCH (o:{Label.OPERATION}) "
-    "WHERE ($q = '' OR toLower(o.name) CONTAINS $q OR o.id CONTAINS $q_id) "
-    "AND ($year IS NULL OR o.year = $year) "
-    f"AND ($country IS NULL OR "
-    f"(:{Label.COUNTRY} {{id: $country}})-[:{RelType.PARTICIPATED_IN}]->(o)) "
-    f"AND ($agency IS NULL OR "
-    f"(:{Label.AGENCY} {{id: $agency}})-[:{RelType.PARTICIPATED_IN}]->(o)) "
-    f"AND ($sector IS NULL OR "
-    f"(o)-[:{RelType.TARGETS}]->(:{Label.CRIME_SECTOR} {{id: $sector}})) "
+_OPERATION_FIELDS = (
     "RETURN o.id AS id, o.name AS name, o.year AS year, o.outcome AS outcome, "
     f"size([(x:{Label.AGENCY})-[:{RelType.PARTICIPATED_IN}]->(o) | x.id]) AS agencies, "
     f"[(c:{Label.COUNTRY})-[:{RelType.PARTICIPATED_IN}]->(o) | c.id] AS countries, "
     f"[(o)-[:{RelType.TARGETS}]->(s:{Label.CRIME_SECTOR}) | s.id] AS sectors "
     "ORDER BY name SKIP $offset LIMIT $limit"
 )
+_FILTERS = {
+    "agency": f"(:{Label.AGENCY} {{id: $agency}})-[:{RelType.PARTICIPATED_IN}]->(o)",
+    "country": f"(:{Label.COUNTRY} {{id: $country}})-[:{RelType.PARTICIPATED_IN}]->(o)",
+    "sector": f"(o)-[:{RelType.TARGETS}]->(:{Label.CRIME_SECTOR} {{id: $sector}})",
+}
+
+
+@cache
+def operations_query(agency: bool, country: bool, sector: bool, text: bool, year: bool) -> str:
+    """The operation list for the filters in use, starting from the most selective node.
+
+    An agency or country filter starts the match at that node (an index
+    lookup) instead of testing every operation; the text filter folds like
+    agency search ("sentinel" finds "Project Sentinel").
+    """
+    used = [name for name, on in (("agency", agency), ("country", country), ("sector", sector))
+            if on]
+    match = f"MATCH {_FILTERS[used[0]]} " if used else ""
+    match = match.replace("->(o)", f"->(o:{Label.OPERATION})")
+    match = match.replace("(o)-", f"(o:{Label.OPERATION})-")
+    if not used:
+        match = f"MATCH (o:{Label.OPERATION}) "
+    where = [_FILTERS[name] for name in used[1:]]
+    if text:
+        where.append("(toLower(o.name) CONTAINS $q OR o.id CONTAINS $q_id)")
+    if year:
+        where.append("o.year = $year")
+    return match + (f"WHERE {' AND '.join(where)} " if where else "") + _OPERATION_FIELDS
+
 
 OPERATION = (
     f"MATCH (o:{Label.OPERATION} {{id: $id}}) "
@@ -89,7 +109,7 @@ def list_operations(
     they targeted or their year. Unknown filter values raise ``NotFound``."""
     check_page(limit, offset)
     key = fold(q)
-    rows = store.read(OPERATIONS, {
+    params = {
         "q": " ".join(q.lower().split()) if key else "",
         "q_id": key.replace(" ", "-"),
         "year": year,
@@ -98,7 +118,10 @@ def list_operations(
         "sector": find_sector(store, sector).id if sector else None,
         "limit": limit,
         "offset": offset,
-    })
+    }
+    query = operations_query(params["agency"] is not None, params["country"] is not None,
+                             params["sector"] is not None, bool(key), year is not None)
+    rows = store.read(query, params)
     return [
         OperationSummary(
             id=r["id"], name=r["name"], year=r["year"], outcome=r["outcome"],

@@ -10,6 +10,7 @@ except under CI, where both must be there.
 from __future__ import annotations
 
 import importlib
+import itertools
 import json
 import pkgutil
 import re
@@ -23,6 +24,7 @@ import graph
 import queries
 from graph import neo4j_store, writer
 from graph.model import Label, RelType
+from queries.operations import operations_query
 from tests.conftest import need
 
 LINT_DIR = Path(__file__).parent / "cypher_lint"
@@ -40,7 +42,8 @@ def _module_queries() -> dict[str, str]:
                 continue
             module = importlib.import_module(info.name)
             for name, value in vars(module).items():
-                if not name.isupper():
+                # Private string constants are fragments of larger texts.
+                if not name.isupper() or (name.startswith("_") and isinstance(value, str)):
                     continue
                 texts = value.values() if isinstance(value, dict) else [value]
                 for i, text in enumerate(texts):
@@ -54,6 +57,8 @@ def _builder_queries() -> dict[str, str]:
     for rel in RelType:
         found[f"merge_rels_query({rel})"] = writer.merge_rels_query(rel, Label.AGENCY,
                                                                      Label.OPERATION)
+    for flags in itertools.product((False, True), repeat=5):
+        found[f"operations_query{flags}"] = operations_query(*flags)
     for i, statement in enumerate(neo4j_store._schema_statements()):
         found[f"neo4j schema {i}"] = statement
     return found
