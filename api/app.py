@@ -17,7 +17,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import maps, models
-from api.routes import StoreDep, router
+from api.routes import ProjectionsDep, StoreDep, router
 from graph.errors import (
     InvalidInput,
     NotFound,
@@ -27,7 +27,7 @@ from graph.errors import (
 )
 from graph.projection import Projections
 from graph.store import GraphStore, open_store
-from queries import agencies, stats
+from queries import agencies, network, stats
 
 STATUS: dict[type[PartnergraphError], int] = {
     NotFound: 404,
@@ -198,12 +198,54 @@ def create_app(db: str | None = None, store: GraphStore | None = None) -> FastAP
 
     @app.get("/maps/agency/{ref}", response_class=HTMLResponse, tags=["maps"])
     def agency_map(
-        store: StoreDep, request: Request, ref: str,
+        projections: ProjectionsDep, request: Request, ref: str,
         hops: Annotated[int, Query(ge=1, le=maps.MAX_MAP_HOPS)] = 1,
     ) -> HTMLResponse:
         """An embeddable map of an agency and its partners up to ``hops`` steps away."""
-        html = maps.agency_map_html(store, ref, hops, asset_base=_asset_base(request))
-        return HTMLResponse(html)
+        return HTMLResponse(maps.agency_map_html(projections, ref, hops,
+                                                 asset_base=_asset_base(request)))
+
+    @app.get("/maps/path", response_class=HTMLResponse, tags=["maps"])
+    def path_map(
+        projections: ProjectionsDep, request: Request,
+        source: Annotated[str, Query(max_length=300)],
+        target: Annotated[str, Query(max_length=300)],
+        max_hops: Annotated[int, Query(ge=1, le=network.MAX_HOPS)] = network.DEFAULT_MAX_HOPS,
+    ) -> HTMLResponse:
+        """An embeddable map of every shortest collaboration chain between two agencies."""
+        return HTMLResponse(maps.path_map_html(projections, source, target, max_hops,
+                                               asset_base=_asset_base(request)))
+
+    @app.get("/maps/country/{code}", response_class=HTMLResponse, tags=["maps"])
+    def country_map(projections: ProjectionsDep, request: Request, code: str) -> HTMLResponse:
+        """A country, its agencies and operations, and the countries it worked with."""
+        return HTMLResponse(maps.country_map_html(projections, code,
+                                                  asset_base=_asset_base(request)))
+
+    @app.get("/maps/operation/{ref}", response_class=HTMLResponse, tags=["maps"])
+    def operation_map(projections: ProjectionsDep, request: Request, ref: str) -> HTMLResponse:
+        """An operation with its agencies, countries and crime sectors."""
+        return HTMLResponse(maps.operation_map_html(projections, ref,
+                                                    asset_base=_asset_base(request)))
+
+    @app.get("/maps/sector/{ref}", response_class=HTMLResponse, tags=["maps"])
+    def sector_map(projections: ProjectionsDep, request: Request, ref: str) -> HTMLResponse:
+        """A crime sector with its operations, agencies and countries."""
+        return HTMLResponse(maps.sector_map_html(projections, ref,
+                                                 asset_base=_asset_base(request)))
+
+    @app.get("/maps/network", response_class=HTMLResponse, tags=["maps"])
+    def network_map(
+        projections: ProjectionsDep, request: Request,
+        limit: Annotated[int, Query(ge=1, le=maps.MAX_NETWORK_NODES)] = maps.MAX_MAP_NODES,
+        country: Annotated[str | None, Query(max_length=100)] = None,
+        sector: Annotated[str | None, Query(max_length=300)] = None,
+    ) -> HTMLResponse:
+        """The agency network: the ``limit`` most connected agencies, optionally of one
+        country or focused on one sector (the page states the cap)."""
+        return HTMLResponse(maps.network_map_html(
+            projections, limit=limit, country=country, sector=sector,
+            asset_base=_asset_base(request)))
 
     return app
 

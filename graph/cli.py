@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -14,9 +14,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from graph.cli_query import export_command, query_app
 from graph.errors import InvalidInput, PartnergraphError
+from graph.projection import Projections
 from graph.store import ENV_DB, GraphStore, open_store, resolve_location, store_kind
 from graph.writer import DEFAULT_BATCH_SIZE
 
@@ -242,23 +244,96 @@ map_app = typer.Typer(
 app.add_typer(map_app, name="map")
 
 
+OutputOption = Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")]
+
+
+def _write_map(db: str | None, output: Path, render: Callable[[Projections], str]) -> None:
+    try:
+        with _store(db) as store:
+            html = render(Projections(store))
+    except PartnergraphError as exc:
+        raise _fail(exc) from None
+    _write_atomically(output, html)
+    out.print(Text(f"wrote {output}"))
+
+
 @map_app.command("agency")
 def map_agency(
     ref: Annotated[str, typer.Argument(help="Agency id, name, acronym or alias.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")],
+    output: OutputOption,
     hops: Annotated[int, typer.Option(min=1, max=3, help="Partner steps to include.")] = 1,
     db: DbOption = None,
 ) -> None:
     """Map of an agency and its partners up to HOPS steps away."""
     from api.maps import agency_map_html
 
-    try:
-        with _store(db) as store:
-            html = agency_map_html(store, ref, hops, asset_base=None)
-    except PartnergraphError as exc:
-        raise _fail(exc) from None
-    _write_atomically(output, html)
-    out.print(f"wrote {output}", highlight=False)
+    _write_map(db, output, lambda p: agency_map_html(p, ref, hops, asset_base=None))
+
+
+@map_app.command("path")
+def map_path(
+    source: Annotated[str, typer.Argument(help="Agency to start from.")],
+    target: Annotated[str, typer.Argument(help="Agency to reach.")],
+    output: OutputOption,
+    max_hops: Annotated[int, typer.Option(min=1, max=12, help="Most agency steps.")] = 6,
+    db: DbOption = None,
+) -> None:
+    """Map of every shortest collaboration chain between two agencies."""
+    from api.maps import path_map_html
+
+    _write_map(db, output, lambda p: path_map_html(p, source, target, max_hops,
+                                                   asset_base=None))
+
+
+@map_app.command("country")
+def map_country(
+    code: Annotated[str, typer.Argument(help="ISO code, name or alias.")],
+    output: OutputOption, db: DbOption = None,
+) -> None:
+    """Map of a country, its agencies and operations, and the countries it worked with."""
+    from api.maps import country_map_html
+
+    _write_map(db, output, lambda p: country_map_html(p, code, asset_base=None))
+
+
+@map_app.command("operation")
+def map_operation(
+    ref: Annotated[str, typer.Argument(help="Operation id or name.")],
+    output: OutputOption, db: DbOption = None,
+) -> None:
+    """Map of an operation with its agencies, countries and crime sectors."""
+    from api.maps import operation_map_html
+
+    _write_map(db, output, lambda p: operation_map_html(p, ref, asset_base=None))
+
+
+@map_app.command("sector")
+def map_sector(
+    ref: Annotated[str, typer.Argument(help="Crime sector name or synonym.")],
+    output: OutputOption, db: DbOption = None,
+) -> None:
+    """Map of a crime sector with its operations, agencies and countries."""
+    from api.maps import sector_map_html
+
+    _write_map(db, output, lambda p: sector_map_html(p, ref, asset_base=None))
+
+
+@map_app.command("network")
+def map_network(
+    output: OutputOption,
+    limit: Annotated[int, typer.Option(min=1, max=5000, help="Most agencies shown (the "
+                                       "most connected first).")] = 300,
+    country: Annotated[str | None, typer.Option(help="Only agencies of this country.")]
+    = None,
+    sector: Annotated[str | None, typer.Option(help="Only agencies focused on this sector.")]
+    = None,
+    db: DbOption = None,
+) -> None:
+    """Map of the agency network (its most connected agencies, capped at LIMIT)."""
+    from api.maps import network_map_html
+
+    _write_map(db, output, lambda p: network_map_html(p, limit=limit, country=country,
+                                                      sector=sector, asset_base=None))
 
 
 def _write_atomically(path: Path, text: str) -> None:

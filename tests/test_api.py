@@ -105,7 +105,9 @@ def test_agency_map_loads_nothing_from_outside(client: TestClient) -> None:
         assert asset.status_code == 200 and len(asset.content) > 1000
         assert "immutable" in asset.headers["cache-control"]
     assert "Federal Bureau of Investigation" in html
-    assert "4 agencies, 3 partnerships" in html
+    # FBI and its three partners, who all took part in the same operation: every
+    # partnership among the four is drawn (4 choose 2).
+    assert "4 agencies, 6 partnerships" in html
 
 
 def test_map_of_unknown_agency_is_404(client: TestClient) -> None:

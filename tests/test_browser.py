@@ -19,6 +19,7 @@ import pytest
 import uvicorn
 
 from api.app import create_app
+from graph.projection import Projections
 from graph.store import GraphStore
 from loaders.pipeline import load_paths
 from tests.conftest import need
@@ -96,9 +97,10 @@ def test_agency_map_renders_offline_with_counts(browser: Any, live_server: str) 
     outside, errors = watch(page, live_server)
     page.goto(f"{live_server}/maps/agency/FBI")
     page.wait_for_function("window.partnergraph && window.partnergraph.stable")
-    # FBI, its three partners from the article and the hostile agency of the same operation
+    # FBI, its three partners from the article and the hostile agency of the same
+    # operation; all five took part in it, so every pair is linked (5 choose 2).
     assert page.evaluate("window.partnergraph.nodes.length") == 5
-    assert page.evaluate("window.partnergraph.edges.length") == 4
+    assert page.evaluate("window.partnergraph.edges.length") == 10
     assert page.locator("#legend li").count() >= 1
     assert "Agency" in page.locator("#legend").inner_text()
     assert outside == [] and errors == []
@@ -138,13 +140,14 @@ def test_map_file_opens_from_disk(browser: Any, store: GraphStore, fixture_path:
 
     load_paths(store, [fixture_path / "western-operation.txt"])
     path = tmp_path / "map.html"
-    path.write_text(agency_map_html(store, "FBI", 1, asset_base=None), encoding="utf-8")
+    html = agency_map_html(Projections(store), "FBI", 1, asset_base=None)
+    path.write_text(html, encoding="utf-8")
     page = browser.new_page()
     outside, errors = watch(page, path.as_uri())
     page.goto(path.as_uri())
     page.wait_for_function("window.partnergraph && window.partnergraph.stable")
     assert page.evaluate("window.partnergraph.nodes.length") == 4
-    assert page.evaluate("window.partnergraph.edges.length") == 3
+    assert page.evaluate("window.partnergraph.edges.length") == 6  # 4 choose 2
     assert outside == [] and errors == []
     page.screenshot(path=str(OUTPUT / "map-agency-file.png"))
 
