@@ -8,8 +8,9 @@ Graphs are seeded preferential-attachment graphs (a few hubs, as in real
 partner networks). Both pages are written to files and opened from disk in
 Debian's Chromium (``CHROMIUM`` overrides the path); requests leaving the
 file (pyvis's CDN links) are refused at once so only rendering is timed.
-"Stable" is partnergraph's ``window.partnergraph.stable`` and, for pyvis,
-vis-network's ``stabilized`` event (or physics being off). Compare the ratio,
+"Stable" is the same for both pages: vis-network's first
+``stabilizationIterationsDone`` or ``stabilized`` event, or physics being off
+(partnergraph's page sets ``window.partnergraph.stable`` then). Compare the ratio,
 not the absolute times.
 """
 
@@ -37,6 +38,7 @@ WAIT_PYVIS = """limit => new Promise(resolve => {
   if (typeof network === 'undefined') { return resolve(-1); }
   if (!network.physics.physicsEnabled) { return done(); }
   if (network.physics.stabilized) { return done(); }
+  network.once('stabilizationIterationsDone', done);
   network.once('stabilized', done);
 })"""
 

@@ -141,3 +141,15 @@ def test_home_page_searches_and_escapes(store: GraphStore, tmp_path: Path) -> No
     assert evil not in page and "&lt;script&gt;window.pwned=1&lt;/script&gt; Bureau" in page
     assert "<script" not in page.lower()  # the home page runs no script at all
     assert "No agency matches" in missing and "<b>zzz</b>" not in missing
+
+
+def test_large_maps_lay_out_on_the_server_with_physics_off() -> None:
+    from api.maps import PHYSICS_MAX_NODES, MapEdge, MapNode, render_map
+    from graph.model import Label
+
+    # Above 500 nodes networkx's layout needs scipy: a big map must still render.
+    nodes = [MapNode(f"Agency:{i}", Label.AGENCY, f"Agency {i}") for i in range(800)]
+    edges = [MapEdge(f"Agency:{i}", f"Agency:{(i * 7 + 1) % 800}", ["Op"], []) for i in range(800)]
+    html = render_map("big", "big", nodes, edges, asset_base=None)
+    assert html.count('"label": "Agency ') == 800
+    assert '"physics": {"enabled": false' in html and PHYSICS_MAX_NODES < 800
