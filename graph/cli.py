@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from graph.cli_query import export_command, query_app
+from graph.cli_query import export_command, query_app, write_atomically
 from graph.errors import InvalidInput, PartnergraphError
 from graph.projection import Projections
 from graph.store import ENV_DB, GraphStore, open_store, resolve_location, store_kind
@@ -253,7 +253,7 @@ def _write_map(db: str | None, output: Path, render: Callable[[Projections], str
             html = render(Projections(store))
     except PartnergraphError as exc:
         raise _fail(exc) from None
-    _write_atomically(output, html)
+    write_atomically(output, html)
     out.print(Text(f"wrote {output}"))
 
 
@@ -334,14 +334,6 @@ def map_network(
 
     _write_map(db, output, lambda p: network_map_html(p, limit=limit, country=country,
                                                       sector=sector, asset_base=None))
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 @app.command()

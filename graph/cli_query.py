@@ -10,6 +10,7 @@ import dataclasses
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -381,8 +382,6 @@ def export_command(
     db: DbOption = None,
 ) -> None:
     """Write the whole graph as GraphML, GEXF, node-link JSON, CSV or a Cypher script."""
-    from pathlib import Path
-
     from queries.export import export_graph, parse_format
 
     try:
@@ -393,8 +392,13 @@ def export_command(
         err.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False)
         raise typer.Exit(2) from None
     path = Path(output)
+    write_atomically(path, text)
+    out.print(Text(f"wrote {path}"))
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file: never a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
-    out.print(Text(f"wrote {path}"))

@@ -5,13 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapidfuzz import fuzz
-from rapidfuzz import process as fuzzy_process
-
 from graph.errors import InvalidInput, NotFound
 from graph.model import Label, RelType, fold, slug
 from graph.store import GraphStore
-from queries.lookup import MAX_LIMIT, check_page, find_country, find_region, find_sector
+from queries.lookup import (
+    MAX_LIMIT,
+    check_page,
+    closest,
+    find_country,
+    find_region,
+    find_sector,
+)
 
 __all__ = ["MAX_LIMIT", "check_page"]
 
@@ -190,15 +194,7 @@ def _names(store: GraphStore) -> dict[str, str]:
 
 def _closest(store: GraphStore, ref: str, limit: int) -> list[str]:
     """Ids of the agencies closest to ``ref`` (name, acronym or id), best first."""
-    choices = _names(store)
-    matches = fuzzy_process.extract(
-        fold(ref), list(choices), scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=50
-    )
-    ids: list[str] = []
-    for key, _score, _ in matches:
-        if choices[key] not in ids:
-            ids.append(choices[key])
-    return ids[:limit]
+    return closest(_names(store), ref, limit)
 
 
 def suggest_agencies(store: GraphStore, ref: str, limit: int = 5) -> list[str]:

@@ -60,6 +60,19 @@ def _text(kind: str, ref: str, field: str) -> str:
     return text
 
 
+def closest(choices: dict[str, str], ref: str, limit: int) -> list[str]:
+    """The values of ``choices`` (folded key -> value) whose keys are closest to ``ref``,
+    best first, each once."""
+    matches = fuzzy_process.extract(
+        fold(ref), list(choices), scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=50
+    )
+    found: list[str] = []
+    for key, _score, _ in matches:
+        if choices[key] not in found:
+            found.append(choices[key])
+    return found[:limit]
+
+
 def suggest(store: GraphStore, label: Label, ref: str, limit: int = 5) -> list[str]:
     """Names of the ``label`` nodes closest to ``ref``."""
     choices: dict[str, str] = {}
@@ -67,14 +80,7 @@ def suggest(store: GraphStore, label: Label, ref: str, limit: int = 5) -> list[s
         for value in (row["name"], row["id"]):
             if value:
                 choices.setdefault(fold(str(value)), str(row["name"] or row["id"]))
-    matches = fuzzy_process.extract(
-        fold(ref), list(choices), scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=50
-    )
-    names: list[str] = []
-    for key, _score, _ in matches:
-        if choices[key] not in names:
-            names.append(choices[key])
-    return names[:limit]
+    return closest(choices, ref, limit)
 
 
 def _find(store: GraphStore, label: Label, candidates: list[str], ref: str) -> Ref:
