@@ -17,7 +17,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import maps, models
-from api.routes import ProjectionsDep, StoreDep, router
+from api.routes import Limit, Offset, ProjectionsDep, StoreDep, router
 from graph.errors import (
     InvalidInput,
     NotFound,
@@ -50,8 +50,6 @@ def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": body}, status_code=status)
 
 
-Limit = Annotated[int, Query(ge=1, le=agencies.MAX_LIMIT)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 def create_app(db: str | None = None, store: GraphStore | None = None) -> FastAPI:

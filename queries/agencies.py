@@ -9,15 +9,12 @@ from graph.errors import InvalidInput, NotFound
 from graph.model import Label, RelType, fold, slug
 from graph.store import GraphStore
 from queries.lookup import (
-    MAX_LIMIT,
     check_page,
     closest,
     find_country,
     find_region,
     find_sector,
 )
-
-__all__ = ["MAX_LIMIT", "check_page"]
 
 _AGENCY_FIELDS = (
     "a.id AS id, a.name AS name, a.acronym AS acronym, a.country AS country, "
@@ -183,24 +180,21 @@ def _summary(row: dict[str, Any], match: str = "exact") -> AgencySummary:
     )
 
 
-def _names(store: GraphStore) -> dict[str, str]:
+def _closest(store: GraphStore, ref: str, limit: int) -> list[tuple[str, str]]:
+    """(id, name) of the agencies closest to ``ref`` (name, acronym or id), best first."""
+    names: dict[str, str] = {}
     choices: dict[str, str] = {}
     for row in store.read(AGENCY_NAMES):
+        names[row["id"]] = row["name"]
         for value in (row["name"], row["acronym"], row["id"]):
             if value:
                 choices.setdefault(fold(str(value)), row["id"])
-    return choices
-
-
-def _closest(store: GraphStore, ref: str, limit: int) -> list[str]:
-    """Ids of the agencies closest to ``ref`` (name, acronym or id), best first."""
-    return closest(_names(store), ref, limit)
+    return [(i, names[i]) for i in closest(choices, ref, limit)]
 
 
 def suggest_agencies(store: GraphStore, ref: str, limit: int = 5) -> list[str]:
     """Names of the agencies closest to ``ref`` (by name, acronym or id)."""
-    names = {row["id"]: row["name"] for row in store.read(AGENCY_NAMES)}
-    return [names[i] for i in _closest(store, ref, limit) if i in names]
+    return [name for _id, name in _closest(store, ref, limit)]
 
 
 def find_agency(store: GraphStore, ref: str, field: str = "ref") -> AgencySummary:
@@ -263,9 +257,9 @@ def search_agencies(
     found = [_summary(row) for row in store.read(SEARCH_AGENCIES, params)]
     if found or not fuzzy or not params["q"] or offset:
         return found
-    closest = _closest(store, q, limit)
-    rows = store.read(SEARCH_AGENCIES, {**params, "q": "", "ids": closest})
-    rank = {agency_id: i for i, agency_id in enumerate(closest)}
+    ids = [agency_id for agency_id, _name in _closest(store, q, limit)]
+    rows = store.read(SEARCH_AGENCIES, {**params, "q": "", "ids": ids})
+    rank = {agency_id: i for i, agency_id in enumerate(ids)}
     return sorted((_summary(row, match="fuzzy") for row in rows), key=lambda a: rank[a.id])
 
 

@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,13 @@ def live_server(store: GraphStore, fixture_path: Path, tmp_path: Path) -> Iterat
                     f"\"{HOSTILE.replace(chr(34), chr(34) * 2)}\",x,y,Western Op\n")
     load_paths(store, [fixture_path / "western-operation.txt"], operation="Western Op")
     load_paths(store, [evil])
+    with serve(store) as url:
+        yield url
+
+
+@contextmanager
+def serve(store: GraphStore) -> Iterator[str]:
+    """The API on ``store`` over real HTTP (uvicorn in a thread); yields its URL."""
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(store=store), host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="off"))
@@ -76,9 +84,11 @@ def live_server(store: GraphStore, fixture_path: Path, tmp_path: Path) -> Iterat
     deadline = time.monotonic() + 20
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def watch(page: Any, origin: str) -> tuple[list[str], list[str]]:
@@ -168,8 +178,11 @@ class _HostPage(BaseHTTPRequestHandler):
         pass
 
 
-def test_map_works_inside_a_cross_origin_iframe(browser: Any, live_server: str) -> None:
-    handler = type("Host", (_HostPage,), {"target": f"{live_server}/maps/agency/FBI"})
+@contextmanager
+def in_cross_origin_iframe(browser: Any, url: str) -> Iterator[tuple[Any, list[str]]]:
+    """``url`` opened in an iframe of a page on another origin, once its map is stable:
+    yields the iframe's frame and the page errors collected."""
+    handler = type("Host", (_HostPage,), {"target": url})
     host = ThreadingHTTPServer(("localhost", 0), handler)
     threading.Thread(target=host.serve_forever, daemon=True).start()
     try:
@@ -177,11 +190,15 @@ def test_map_works_inside_a_cross_origin_iframe(browser: Any, live_server: str) 
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(f"http://localhost:{host.server_address[1]}/")
-        frame = page.frame_locator("#map")
-        frame.locator("#network canvas").wait_for()
-        inner = next(f for f in page.frames if f.url.startswith(live_server))
+        page.frame_locator("#map").locator("#network canvas").wait_for()
+        inner = next(f for f in page.frames if f.url.startswith(url.split("/maps/")[0]))
         inner.wait_for_function("window.partnergraph && window.partnergraph.stable")
-        assert inner.evaluate("window.partnergraph.nodes.length") == 5
-        assert errors == []
+        yield inner, errors
     finally:
         host.shutdown()
+
+
+def test_map_works_inside_a_cross_origin_iframe(browser: Any, live_server: str) -> None:
+    with in_cross_origin_iframe(browser, f"{live_server}/maps/agency/FBI") as (inner, errors):
+        assert inner.evaluate("window.partnergraph.nodes.length") == 5
+        assert errors == []

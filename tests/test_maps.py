@@ -4,25 +4,20 @@ the file `partnergraph map` writes."""
 
 from __future__ import annotations
 
-import csv
-import threading
-import time
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from graph.model import slug
 from graph.store import GraphStore
 from loaders.pipeline import load_paths
-from tests.test_browser import OUTPUT, _HostPage, browser, free_port, watch
+from tests.test_browser import OUTPUT, browser, in_cross_origin_iframe, serve, watch
 from tests.test_cli import run
-from tests.test_queries import OPERATIONS
+from tests.test_queries import OPERATIONS, write_operations
 
 __all__ = ["browser"]
 
@@ -37,12 +32,7 @@ EVIL_ROWS = [
 
 @pytest.fixture
 def world(store: GraphStore, tmp_path: Path) -> GraphStore:
-    path = tmp_path / "operations.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        out = csv.writer(handle)
-        out.writerow(["Operation", "Year", "Countries Involved", "Agencies", "Crime Sector",
-                      "Outcome"])
-        out.writerows([*OPERATIONS, *EVIL_ROWS])
+    path = write_operations(tmp_path / "operations.csv", [*OPERATIONS, *EVIL_ROWS])
     report = load_paths(store, [path])
     assert not report.errors, [str(e) for e in report.errors]
     return store
@@ -50,18 +40,8 @@ def world(store: GraphStore, tmp_path: Path) -> GraphStore:
 
 @pytest.fixture
 def server(world: GraphStore) -> Iterator[str]:
-    port = free_port()
-    app = create_app(store=world)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                        lifespan="off"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve(world) as url:
+        yield url
 
 
 def _pairs(api: TestClient, ids: set[str]) -> int:
@@ -189,18 +169,6 @@ def test_map_file_from_the_cli_opens_from_disk(
 
 @pytest.mark.parametrize("kind", ["path", "operation", "network"])
 def test_map_works_inside_a_cross_origin_iframe(browser: Any, server: str, kind: str) -> None:
-    handler = type("Host", (_HostPage,), {"target": server + MAPS[kind][0]})
-    host = ThreadingHTTPServer(("localhost", 0), handler)
-    threading.Thread(target=host.serve_forever, daemon=True).start()
-    try:
-        page = browser.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(f"http://localhost:{host.server_address[1]}/")
-        page.frame_locator("#map").locator("#network canvas").wait_for()
-        inner = next(f for f in page.frames if f.url.startswith(server))
-        inner.wait_for_function("window.partnergraph && window.partnergraph.stable")
+    with in_cross_origin_iframe(browser, server + MAPS[kind][0]) as (inner, errors):
         assert inner.evaluate("window.partnergraph.nodes.length") > 1
         assert errors == []
-    finally:
-        host.shutdown()

@@ -55,14 +55,19 @@ def expected_graph() -> nx.Graph[str]:
     return g
 
 
-@pytest.fixture
-def loaded(store: GraphStore, tmp_path: Path) -> GraphStore:
-    path = tmp_path / "operations.csv"
+def write_operations(path: Path, rows: list[tuple[str, ...]]) -> Path:
+    """An operations table (the OPERATIONS columns) as a CSV file."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
         out.writerow(["Operation", "Year", "Countries Involved", "Agencies", "Crime Sector",
                       "Outcome"])
-        out.writerows(OPERATIONS)
+        out.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def loaded(store: GraphStore, tmp_path: Path) -> GraphStore:
+    path = write_operations(tmp_path / "operations.csv", OPERATIONS)
     report = load_paths(store, [path])
     assert report.rows_loaded == len(OPERATIONS), [str(e) for e in report.errors]
     return store
