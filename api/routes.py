@@ -178,8 +178,9 @@ def get_brokers(
     projections: ProjectionsDep, limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
     offset: Offset = 0,
 ) -> analytics.BrokerList:
-    """Agencies by betweenness centrality on the agency projection (sampled above
-    a documented size; ``sample`` says how many source agencies were used)."""
+    """Agencies by betweenness centrality on the agency projection: exact up to
+    1,000 agencies, above that an estimate within ``error`` of the exact score
+    with probability ``confidence`` (``method`` says which)."""
     return analytics.top_brokers(projections, limit=limit, offset=offset)
 
 

@@ -36,8 +36,11 @@ class Broker:
 class BrokerList:
     items: list[Broker]
     agencies: int
-    sample: int | None
+    method: str
     exact_max: int
+    error: float | None
+    confidence: float | None
+    samples: int | None
     data_version: str
 
 
@@ -80,8 +83,9 @@ def _node(projection: AgencyProjection, agency_id: str) -> dict[str, str]:
 def top_brokers(projections: Projections, *, limit: int = 20, offset: int = 0) -> BrokerList:
     """Agencies by betweenness on the agency projection (who links separate groups).
 
-    Exact up to ``BROKER_EXACT_MAX`` agencies, sampled above (``sample`` is
-    the number of source agencies used, seeded so results repeat).
+    Exact up to ``BROKER_EXACT_MAX`` agencies; above, a seeded estimate whose
+    scores are within ``error`` of the exact ones with probability
+    ``confidence`` (``method`` says which).
     """
     check_page(limit, offset)
     projection = projections.agencies()
@@ -93,8 +97,8 @@ def top_brokers(projections: Projections, *, limit: int = 20, offset: int = 0) -
                degree=graph.degree(agency_id))
         for i, (agency_id, score) in enumerate(result.scores[offset: offset + limit])
     ]
-    return BrokerList(items, graph.number_of_nodes(), result.sample, BROKER_EXACT_MAX,
-                      projection.version.tag)
+    return BrokerList(items, graph.number_of_nodes(), result.method, BROKER_EXACT_MAX,
+                      result.error, result.confidence, result.samples, projection.version.tag)
 
 
 def agency_communities(

@@ -300,18 +300,32 @@ def test_brokers_match_networkx(client: TestClient) -> None:
     got = {b["id"]: b["score"] for b in body["items"]}
     assert got.keys() == expected.keys()
     assert all(math.isclose(got[k], expected[k], abs_tol=1e-6) for k in expected)
-    assert body["items"][0]["id"] == RCMP and body["sample"] is None
+    assert body["items"][0]["id"] == RCMP and body["method"] == "exact"
+    assert body["error"] is None and body["samples"] is None
 
 
-def test_brokers_sample_above_the_exact_size() -> None:
-    g = nx.barabasi_albert_graph(400, 2, seed=3)
-    first = brokers(g, exact_max=100, sample_size=50, seed=7)
-    again = brokers(g, exact_max=100, sample_size=50, seed=7)
-    assert first.sample == 50 and first.scores == again.scores  # seeded: repeats
+def test_brokers_estimate_above_the_exact_size_is_within_its_error() -> None:
+    g = nx.barabasi_albert_graph(600, 2, seed=3)
+    first = brokers(g, exact_max=100, error=0.01, seed=7)
+    again = brokers(g, exact_max=100, error=0.01, seed=7)
+    assert first.method == "estimate" and first.samples and first.samples > 0
+    assert first.scores == again.scores  # seeded: repeats
+    expected = nx.betweenness_centrality(g, normalized=True)
+    got = dict(first.scores)
+    assert got.keys() == expected.keys()
+    assert max(abs(got[n] - expected[n]) for n in g) <= 0.01
+    top_exact = sorted(expected, key=lambda n: (-expected[n], n))[:5]
+    assert {n for n, _ in first.scores[:10]} >= set(top_exact[:3])
     exact = brokers(g, exact_max=1000)
-    assert exact.sample is None
-    top_exact = {n for n, _ in exact.scores[:10]}
-    assert len(top_exact & {n for n, _ in first.scores[:10]}) >= 5
+    assert exact.method == "exact" and exact.samples is None
+    assert all(math.isclose(s, expected[n], abs_tol=1e-9) for n, s in exact.scores)
+
+
+def test_brokers_of_tiny_graphs() -> None:
+    assert brokers(nx.Graph()).scores == []
+    pair = nx.Graph([("a", "b")])
+    assert brokers(pair).scores == [("a", 0.0), ("b", 0.0)]
+    assert brokers(nx.path_graph(3)).scores[0] == (1, 1.0)
 
 
 def test_communities_are_seeded_and_split_components(client: TestClient) -> None:
