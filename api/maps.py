@@ -19,6 +19,7 @@ import networkx as nx
 import pyvis
 from pyvis.network import Network
 
+from api.layout import positions
 from graph.errors import InvalidInput
 from graph.model import Label, RelType
 from graph.projection import AgencyProjection, Projections, data_version, ego
@@ -130,7 +131,7 @@ def render_map(
     Parallel edges between the same two nodes are merged into one whose
     tooltip lists every operation and source. Node size grows with degree,
     edge width with the number of shared operations. Positions come from a
-    seeded networkx layout; physics runs only up to ``PHYSICS_MAX_NODES``.
+    seeded layout (:mod:`api.layout`); physics runs only up to ``PHYSICS_MAX_NODES``.
     """
     merged: dict[tuple[str, str], MapEdge] = {}
     for edge in edges:
@@ -148,13 +149,9 @@ def render_map(
         graph.add_node(node.id)
     for edge in merged.values():
         graph.add_edge(edge.source, edge.target, weight=len(edge.operations) or 1)
-    if len(graph) > PHYSICS_MAX_NODES:
-        # Fewer iterations keep thousands of nodes fast; the page shows them at once.
-        layout = nx.spring_layout(graph, seed=7, weight="weight", iterations=30)
-    else:
-        layout = nx.spring_layout(graph, seed=7, weight="weight") if len(graph) else {}
+    layout = positions(graph)
     physics = len(nodes) <= PHYSICS_MAX_NODES
-    scale = 60 * max(len(nodes), 4) ** 0.5
+    scale = 30  # pixels per layout unit: a component of s nodes spans about 60 * sqrt(s)
 
     net = Network(height="100%", width="100%", directed=False, notebook=False,
                   cdn_resources="remote")

@@ -311,7 +311,7 @@ class Brokers:
     samples: int | None = None  # shortest paths sampled for the estimate
 
 
-def _to_networkit(graph: nx.Graph[str]) -> tuple[Any, list[str]]:
+def to_networkit(graph: nx.Graph[str]) -> tuple[Any, list[str]]:
     """``graph`` as an unweighted networkit graph, and the node of each index."""
     import networkit as nk
     import numpy as np
@@ -339,7 +339,7 @@ def brokers(
     n = graph.number_of_nodes()
     if n < 3 or graph.number_of_edges() == 0:
         return Brokers(sorted(((v, 0.0) for v in graph), key=lambda item: item[0]), "exact")
-    nkgraph, nodes = _to_networkit(graph)
+    nkgraph, nodes = to_networkit(graph)
     nk.engineering.setSeed(seed, True)
     if n <= exact_max:
         exact = nk.centrality.Betweenness(nkgraph, normalized=True)
