@@ -176,7 +176,9 @@ def render_map(
                      title=_edge_tooltip(edge))
     net_nodes, net_edges, *_ = net.get_network_data()
     options: dict[str, Any] = {
-        "physics": {"enabled": physics, "stabilization": {"iterations": 200}},
+        # Without physics the server's positions are final: no stabilisation pass.
+        "physics": {"enabled": physics,
+                    "stabilization": {"enabled": physics, "iterations": 200}},
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": len(nodes) > 500},
         "edges": {"color": {"color": "#94a3b8"}, "scaling": {"min": 1, "max": 8},
                   "smooth": len(nodes) <= PHYSICS_MAX_NODES},

@@ -172,3 +172,20 @@ def test_map_works_inside_a_cross_origin_iframe(browser: Any, server: str, kind:
     with in_cross_origin_iframe(browser, server + MAPS[kind][0]) as (inner, errors):
         assert inner.evaluate("window.partnergraph.nodes.length") > 1
         assert errors == []
+
+
+def test_search_box_suggests_and_finds_a_node(browser: Any, server: str) -> None:
+    page, outside, errors = open_map(browser, server + "/maps/network", server)
+    assert page.locator("#node-names option").count() == 0  # built on first use
+    box = page.locator("#search-box")
+    box.focus()
+    labels = page.evaluate("window.partnergraph.nodes.get().map(n => n.label)")
+    options = page.eval_on_selector_all("#node-names option", "els => els.map(e => e.value)")
+    assert sorted(options) == sorted(labels)
+    box.fill("onerror")  # part of a hostile name: found as text
+    box.press("Enter")
+    page.wait_for_function("window.partnergraph.network.getSelectedNodes().length === 1")
+    [selected] = page.evaluate("window.partnergraph.network.getSelectedNodes()")
+    assert page.evaluate(f"window.partnergraph.nodes.get({selected!r}).label") == EVIL_AGENCY
+    assert page.evaluate("typeof window.pwned") == "undefined"
+    assert outside == [] and errors == []
