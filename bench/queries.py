@@ -8,7 +8,9 @@ For each size, on a fresh embedded store loaded end to end:
 
 - Cypher queries (partners, agency detail, operations, shared operations):
   the HTTP API (FastAPI TestClient, real request handling) next to the raw
-  store running the same Cypher text with the same parameters;
+  store running the same Cypher text with the same parameters; partners also
+  over real HTTP (uvicorn, one keep-alive connection), which is what a client
+  sees without TestClient's own overhead;
 - projection queries (collaboration paths, likely partners): the API next to
   partnergraph's function and to plain networkx on the same graph
   (``nx.all_shortest_paths``, ``nx.adamic_adar_index``);
@@ -24,17 +26,22 @@ import argparse
 import importlib.util
 import itertools
 import random
+import socket
 import statistics
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import httpx
 import networkx as nx
+import uvicorn
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -91,6 +98,25 @@ def bench(rows: int, runs: int) -> None:
             store.close()
 
 
+@contextmanager
+def live(app: Any) -> Iterator[str]:
+    """``app`` served by uvicorn over real HTTP in a thread; yields its URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
 def _bench_store(store: Any, runs: int) -> None:
     rng = random.Random(SEED)
     ids = [r["id"] for r in store.read("MATCH (a:Agency) RETURN a.id AS id")]
@@ -119,6 +145,17 @@ def _bench_store(store: Any, runs: int) -> None:
             timings(lambda: store.read(agencies.PARTNERS_DERIVED, {
                 "id": agency(), "limit": 100, "offset": 0, "country": None, "sector": None,
                 "year_from": None, "year_to": None, "min_weight": 1}), runs), "raw")
+        with live(app) as base, httpx.Client(base_url=base) as http:
+            def partners_http() -> Any:
+                response = http.get(f"/agencies/{agency()}/partners?limit=100")
+                assert response.status_code == 200, response.text
+                return response
+
+            row("partners, live HTTP", timings(partners_http, runs),
+                timings(lambda: store.read(agencies.PARTNERS_DERIVED, {
+                    "id": agency(), "limit": 100, "offset": 0, "country": None,
+                    "sector": None, "year_from": None, "year_to": None, "min_weight": 1}),
+                    runs), "raw")
         row("agency detail", timings(lambda: get(f"/agencies/{agency()}")(), runs),
             timings(lambda: [store.read(q, {"id": agency()}) for q in (
                 agencies.AGENCY_PARENT, agencies.AGENCY_OFFICES, agencies.AGENCY_REGIONS,

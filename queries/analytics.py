@@ -15,6 +15,7 @@ from graph.projection import (
     AgencyProjection,
     Projections,
     adamic_adar,
+    adjacency,
     brokers,
     communities,
 )
@@ -143,7 +144,8 @@ def likely_partners(projections: Projections, ref: str, *, limit: int = 20) -> L
     graph = projection.graph
     if agency.id not in graph:
         return LikelyPartnerList(agency, "adamic_adar", [], projection.version.tag)
-    predictions = adamic_adar(graph, agency.id, limit=limit)
+    index = projections.memo(projection, "adjacency", lambda: adjacency(graph))
+    predictions = adamic_adar(graph, agency.id, limit=limit, index=index)
     items = [
         LikelyPartner(
             id=p.id, name=projection.name(p.id), score=p.score,

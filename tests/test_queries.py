@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from graph.projection import Projections, all_shortest_paths, brokers
+from graph.projection import Projections, adamic_adar, all_shortest_paths, brokers
 from graph.store import GraphStore
 from loaders.pipeline import load_paths
 
@@ -441,3 +441,22 @@ def test_cypher_export_recreates_the_graph(client: TestClient, loaded: GraphStor
     assert (loaded.read("MATCH (n) RETURN count(n) AS n")[0]["n"],
             loaded.read("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]) == counts
     assert ok(client, "/agencies/FBI/partners") == before
+
+
+def test_adamic_adar_matches_networkx_on_random_graphs() -> None:
+    for seed in range(5):
+        g = nx.relabel_nodes(nx.powerlaw_cluster_graph(300, 2, 0.3, seed=seed),
+                             {n: f"a{n:03d}" for n in range(300)})
+        for node in ("a000", "a150", "a299"):
+            got = adamic_adar(g, node, limit=1000)
+            expected = {v: s for _, v, s in nx.adamic_adar_index(
+                g, [(node, n) for n in g if n != node and not g.has_edge(node, n)]) if s > 0}
+            assert {p.id for p in got} == set(expected)
+            for p in got:
+                assert math.isclose(p.score, expected[p.id], abs_tol=1e-6)
+                assert p.shared == sorted(w for w in nx.common_neighbors(g, node, p.id)
+                                          if g.degree(w) > 1)
+            ranked = [(-p.score, p.id) for p in got]
+            assert ranked == sorted(ranked)
+            top = adamic_adar(g, node, limit=5)
+            assert [p.id for p in top] == [p.id for p in got[:5]]
