@@ -39,7 +39,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import httpx
+import httpx2 as httpx
 import networkx as nx
 import uvicorn
 from fastapi.testclient import TestClient
