@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 import networkx as nx
 import pyvis
+from pyvis.edge import Edge
 from pyvis.network import Network
 
 from api.layout import positions
@@ -171,9 +172,13 @@ def render_map(
             y=float(y * scale),
             borderWidth=3 if node.focus else 1,
         )
+    # The edges are unique after merging; pyvis's add_edge would rescan every
+    # edge for a duplicate on each call (quadratic: 4 s at 10,000 edges), so
+    # its Edge records go straight into the network.
     for edge in merged.values():
-        net.add_edge(edge.source, edge.target, value=max(len(edge.operations), 1),
-                     title=_edge_tooltip(edge))
+        net.edges.append(Edge(edge.source, edge.target, False,
+                              value=max(len(edge.operations), 1),
+                              title=_edge_tooltip(edge)).options)
     net_nodes, net_edges, *_ = net.get_network_data()
     options: dict[str, Any] = {
         # Without physics the server's positions are final: no stabilisation pass.
