@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import networkx as nx
+
 from graph.errors import InvalidInput
 from graph.projection import (
     BROKER_EXACT_MAX,
@@ -102,6 +104,21 @@ def top_brokers(projections: Projections, *, limit: int = 20, offset: int = 0) -
                       result.error, result.confidence, result.samples, projection.version.tag)
 
 
+def _ranked_communities(graph: nx.Graph[str]) -> list[tuple[list[str], dict[str, int]]]:
+    """Each community's members, most connected (by shared operations) first,
+    and its agencies per home country; computed once per data version."""
+    strength = dict(graph.degree(weight="weight"))
+    out = []
+    for group in communities(graph):
+        countries: dict[str, int] = {}
+        for agency_id in group:
+            code = graph.nodes[agency_id].get("country") or "unknown"
+            countries[code] = countries.get(code, 0) + 1
+        out.append((sorted(group, key=lambda n: (-strength[n], n)),
+                    dict(sorted(countries.items(), key=lambda kv: (-kv[1], kv[0])))))
+    return out
+
+
 def agency_communities(
     projections: Projections, *, limit: int = 20, offset: int = 0, members: int = 50
 ) -> CommunityList:
@@ -115,20 +132,14 @@ def agency_communities(
         raise InvalidInput(f"members must be between 1 and 1000, not {members}",
                            field="members")
     projection = projections.agencies()
-    found = projections.memo(projection, "communities", lambda: communities(projection.graph))
-    graph = projection.graph
-    items = []
-    for index, group in enumerate(found[offset: offset + limit], start=offset):
-        countries: dict[str, int] = {}
-        for agency_id in group:
-            code = graph.nodes[agency_id].get("country") or "unknown"
-            countries[code] = countries.get(code, 0) + 1
-        ranked = sorted(group, key=lambda n: (-graph.degree(n, weight="weight"), n))
-        items.append(Community(
-            index=index, size=len(group),
-            members=[_node(projection, n) for n in ranked[:members]],
-            countries=dict(sorted(countries.items(), key=lambda kv: (-kv[1], kv[0]))),
-        ))
+    found = projections.memo(projection, "communities",
+                             lambda: _ranked_communities(projection.graph))
+    items = [
+        Community(index=index, size=len(ranked),
+                  members=[_node(projection, n) for n in ranked[:members]],
+                  countries=countries)
+        for index, (ranked, countries) in enumerate(found[offset: offset + limit], start=offset)
+    ]
     return CommunityList(items, len(found), SEED, projection.version.tag)
 
 

@@ -336,6 +336,10 @@ def test_communities_are_seeded_and_split_components(client: TestClient) -> None
     assert sum(len(g) for g in groups) == 7
     expected = nx.community.louvain_communities(expected_graph(), weight="weight", seed=7)
     assert sorted(map(sorted, groups)) == sorted(map(sorted, expected))
+    strength = dict(expected_graph().degree(weight="weight"))
+    for community in first["items"]:  # most connected members first
+        ids = [m["id"] for m in community["members"]]
+        assert ids == sorted(ids, key=lambda n: (-strength[n], n))
 
 
 def test_likely_partners_with_reasons(client: TestClient) -> None:
