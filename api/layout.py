@@ -85,12 +85,11 @@ def _pivot_mds(graph: nx.Graph[str], nodes: list[str], seed: int) -> np.ndarray:
     import networkit as nk
 
     nkgraph, order = to_networkit(graph)
+    assert order == nodes  # both list(graph): networkit index i is nodes[i]
     nk.engineering.setSeed(seed, True)
     mds = nk.viz.PivotMDS(nkgraph, 2, min(PIVOTS, len(nodes)))
     mds.run()
-    found = dict(zip(order, mds.getCoordinates(), strict=True))
-    coords = np.array([found[n] for n in nodes], dtype=float)
-    return _spread_coincident(coords)
+    return _spread_coincident(np.array(mds.getCoordinates(), dtype=float))
 
 
 GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))

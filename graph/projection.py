@@ -313,14 +313,22 @@ class Brokers:
 def to_networkit(graph: nx.Graph[str]) -> tuple[Any, list[str]]:
     """``graph`` as an unweighted networkit graph, and the node of each index."""
     import networkit as nk
+
+    nodes, _, rows, cols = edge_arrays(graph)
+    return nk.GraphFromCoo((rows.astype("uint64"), cols.astype("uint64")), n=len(nodes),
+                           directed=False), nodes
+
+
+def edge_arrays(graph: nx.Graph[str]) -> tuple[list[str], dict[str, int], Any, Any]:
+    """The nodes, their indexes, and each edge's two node indexes as numpy arrays."""
     import numpy as np
 
     nodes = list(graph)
     index = {node: i for i, node in enumerate(nodes)}
     m = graph.number_of_edges()
-    rows = np.fromiter((index[u] for u, _ in graph.edges()), dtype=np.uint64, count=m)
-    cols = np.fromiter((index[v] for _, v in graph.edges()), dtype=np.uint64, count=m)
-    return nk.GraphFromCoo((rows, cols), n=len(nodes), directed=False), nodes
+    rows = np.fromiter((index[u] for u, _ in graph.edges()), dtype=np.int64, count=m)
+    cols = np.fromiter((index[v] for _, v in graph.edges()), dtype=np.int64, count=m)
+    return nodes, index, rows, cols
 
 
 def brokers(
@@ -397,13 +405,9 @@ def adjacency(graph: nx.Graph[str]) -> Adjacency:
     import numpy as np
     import scipy.sparse
 
-    nodes = list(graph)
-    index = {node: i for i, node in enumerate(nodes)}
-    m = graph.number_of_edges()
-    rows = np.fromiter((index[u] for u, _ in graph.edges()), dtype=np.int64, count=m)
-    cols = np.fromiter((index[v] for _, v in graph.edges()), dtype=np.int64, count=m)
+    nodes, index, rows, cols = edge_arrays(graph)
     matrix = scipy.sparse.csr_array(
-        (np.ones(2 * m), (np.concatenate([rows, cols]), np.concatenate([cols, rows]))),
+        (np.ones(2 * len(rows)), (np.concatenate([rows, cols]), np.concatenate([cols, rows]))),
         shape=(len(nodes), len(nodes)),
     )
     degree = np.diff(matrix.indptr).astype(float)
