@@ -11,7 +11,7 @@ A store is chosen by a single location string (``--db`` / ``PARTNERGRAPH_DB``):
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import platformdirs
 
 from graph.errors import InvalidInput
-from graph.model import Label
+from graph.model import Label, RelType
 
 ENV_DB = "PARTNERGRAPH_DB"
 NEO4J_SCHEMES = frozenset({"neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc"})
@@ -74,6 +74,30 @@ class GraphStore(Protocol):
 
     def close(self) -> None:
         """Release connections (and, for the embedded store, the server if unused)."""
+        ...
+
+
+@runtime_checkable
+class BulkImporter(Protocol):
+    """A store that can build an empty graph in one bulk import (FalkorDB's GRAPH.BULK).
+
+    The rows are the writer's grouped rows (see :mod:`graph.writer`); the
+    import is all or nothing and leaves exactly what the batched ``MERGE``
+    writes would have left in an empty graph.
+    """
+
+    def is_empty(self) -> bool:
+        """True when the graph holds no node."""
+        ...
+
+    def import_graph(
+        self,
+        nodes: Mapping[Label, Sequence[Row]],
+        rels: Mapping[tuple[RelType, Label, Label], Sequence[Row]],
+        *,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> int:
+        """Create every row in the empty graph; returns the number of rows written."""
         ...
 
 

@@ -9,12 +9,13 @@ repeating a fact adds its source to the existing fact.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from graph.model import LIST_PROPERTIES, Label, NodeRecord, RelRecord, RelType
-from graph.store import GraphStore
+from graph.store import BulkImporter, GraphStore
 
 DEFAULT_BATCH_SIZE = 5000
 
@@ -193,6 +194,84 @@ def write_records(
             if progress:
                 progress(written, total)
     return written
+
+
+def partner_rows(
+    participation: Iterable[Mapping[str, Any]], operations: Iterable[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """The ``PARTNERS_WITH`` rows :data:`REBUILD_PARTNERS` derives, computed from rows.
+
+    ``participation`` are the grouped ``(Agency)-[:PARTICIPATED_IN]->(Operation)``
+    rows and ``operations`` the grouped ``Operation`` rows of a graph that
+    holds nothing else: one row per agency pair (smaller id first) with the
+    same properties as the Cypher rebuild, lists sorted.
+    """
+    years = {row["id"]: row["props"].get("year") for row in operations}
+    members: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
+    for row in participation:
+        if row["end"] in years:
+            members[row["end"]].append((row["start"], row["sources"]))
+    pairs: dict[tuple[str, str], tuple[list[str], set[str]]] = {}
+    by_agency = itemgetter(0)
+    for op_id, group in members.items():
+        if len(group) < 2:
+            continue
+        group.sort(key=by_agency)
+        for index, (a, a_sources) in enumerate(group):
+            for b, b_sources in group[index + 1 :]:
+                entry = pairs.get((a, b))
+                if entry is None:
+                    entry = pairs[(a, b)] = ([], set())
+                entry[0].append(op_id)
+                entry[1].update(a_sources)
+                entry[1].update(b_sources)
+    rows = []
+    for (a, b), (op_ids, sources) in pairs.items():
+        known = [year for op_id in op_ids if (year := years[op_id]) is not None]
+        rows.append({
+            "start": a,
+            "end": b,
+            "props": {
+                "weight": len(op_ids),
+                "operations": sorted(op_ids),
+                "sources": sorted(sources),
+                "first_year": min(known) if known else None,
+                "last_year": max(known) if known else None,
+                "derived": True,
+            },
+        })
+    return rows
+
+
+def import_records(
+    store: GraphStore,
+    nodes: Iterable[NodeRecord],
+    rels: Iterable[RelRecord],
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> int | None:
+    """Bulk-create records and their ``PARTNERS_WITH`` edges in an empty store.
+
+    Returns ``None`` (and writes nothing) when the store has no bulk import
+    or already holds data; callers then use :func:`write_records` and
+    :func:`rebuild_partners`. Otherwise returns the number of record rows
+    written, as :func:`write_records` would.
+    """
+    if not isinstance(store, BulkImporter) or not store.is_empty():
+        return None
+    grouped_nodes = node_rows(nodes)
+    grouped_rels = rel_rows(rels)
+    agencies = {row["id"] for row in grouped_nodes.get(Label.AGENCY, ())}
+    participation = [
+        row
+        for row in grouped_rels.get((RelType.PARTICIPATED_IN, Label.AGENCY, Label.OPERATION), ())
+        if row["start"] in agencies
+    ]
+    partners = partner_rows(participation, grouped_nodes.get(Label.OPERATION, ()))
+    if partners:
+        grouped_rels[(RelType.PARTNERS_WITH, Label.AGENCY, Label.AGENCY)] = partners
+    written = store.import_graph(grouped_nodes, grouped_rels, progress=progress)
+    return written - len(partners)
 
 
 def rebuild_partners(store: GraphStore) -> None:

@@ -185,6 +185,8 @@ class Builder:
         cells: dict[Field, str] = {}
         for f, index in r.columns.items():
             value = row.cells[index] if index < len(row.cells) else ""
+            if "\x00" in value:
+                raise ValueError(f"{table.headers[index]!r} cell contains a NUL character")
             if len(value) > MAX_CELL_LENGTH:
                 raise ValueError(
                     f"{table.headers[index]!r} cell is {len(value)} characters long, "

@@ -16,7 +16,14 @@ from pathlib import Path
 from graph.errors import LoadError
 from graph.model import Label, RelType
 from graph.store import GraphStore
-from graph.writer import DEFAULT_BATCH_SIZE, node_rows, rebuild_partners, rel_rows, write_records
+from graph.writer import (
+    DEFAULT_BATCH_SIZE,
+    import_records,
+    node_rows,
+    rebuild_partners,
+    rel_rows,
+    write_records,
+)
 from loaders.build import Builder, Extraction, SkippedTable, describe_unknown_table
 from loaders.normalise import Agency, AgencyResolver
 from loaders.read import Document, csv_table, decode, read_document
@@ -153,6 +160,7 @@ def load_paths(
     resolver = AgencyResolver(known_agencies(store), aliases)
     builder = Builder(resolver, operation, mapping)
     wrote_any = False
+    partners_stale = False
     for path in paths:
         file_report = FileReport(str(path))
         report.files.append(file_report)
@@ -192,11 +200,21 @@ def load_paths(
                 would[rel.value] = would.get(rel.value, 0) + len(rows)
             file_report.would_write = would
             continue
-        file_report.records_written = write_records(
-            store, extraction.nodes, extraction.rels, batch_size=batch_size, progress=progress
+        # The first file written into an empty store is bulk-imported with its
+        # partners where the store can; everything else is merged in batches.
+        written = (
+            None if wrote_any
+            else import_records(store, extraction.nodes, extraction.rels, progress=progress)
         )
+        if written is None:
+            written = write_records(
+                store, extraction.nodes, extraction.rels, batch_size=batch_size,
+                progress=progress,
+            )
+            partners_stale = True
+        file_report.records_written = written
         file_report.written = True
         wrote_any = True
-    if wrote_any:
+    if partners_stale:
         rebuild_partners(store)
     return report

@@ -1,0 +1,225 @@
+"""The bulk import into an empty store: same graph as the batched MERGE, all or nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph.embedded import EmbeddedStore
+from graph.errors import InvalidInput
+from graph.model import Label, NodeRecord, RelRecord
+from graph.store import BulkImporter, GraphStore, open_store
+from graph.writer import import_records, rebuild_partners, write_records
+from loaders.build import Builder
+from loaders.normalise import AgencyResolver
+from loaders.pipeline import ExitCode, load_paths
+from loaders.read import read_document
+
+# Two documents repeating some participation (two sources on one fact), with
+# years on some operations and none on others, an agency named twice in one
+# operation and field offices.
+FIRST = """operation,agency,role,impact,year
+Operation Alpha,Federal Bureau of Investigation (FBI),Intelligence,Arrested suspects,2021
+Operation Alpha,Drug Enforcement Administration (DEA),Drug seizures,Seized narcotics,2021
+Operation Alpha,FBI,Arrests,Arrested suspects,2021
+Operation Alpha,ICE San Francisco,Border checks,Mapped smuggling routes,2021
+Operation Beta,DEA,Money laundering probe,Froze accounts,2023
+Operation Beta,Europol,Coordination,Shared intelligence,2023
+Operation Beta,FBI,Cyber forensics,Seized servers,2023
+Operation Gamma,Europol,Coordination,Shared intelligence,
+Operation Gamma,DEA,Surveillance,Arrested couriers,
+Operation Solo,Interpol,Notices,Red notices issued,2020
+"""
+SECOND = """operation,agency,role,impact,year
+Operation Alpha,Drug Enforcement Administration (DEA),Drug seizures,Seized narcotics,2021
+Operation Gamma,Federal Bureau of Investigation (FBI),Arrests,Arrested couriers,2019
+"""
+
+
+def need_bulk(store: GraphStore) -> BulkImporter:
+    if not isinstance(store, BulkImporter):
+        pytest.skip(f"the {store.kind} store has no bulk import; it always merges in batches")
+    return store
+
+
+def dump(store: GraphStore) -> list[str]:
+    """Every node and relationship with its properties, as sorted JSON lines.
+
+    Lists that the Cypher rebuild collects in no particular order (a
+    partnership's operations and sources) are sorted.
+    """
+    nodes = store.read("MATCH (n) RETURN labels(n) AS labels, properties(n) AS props")
+    rels = store.read(
+        "MATCH (a)-[r]->(b) RETURN type(r) AS type, labels(a) AS a_labels, a.id AS a, "
+        "labels(b) AS b_labels, b.id AS b, properties(r) AS props"
+    )
+    lines = []
+    for row in [*nodes, *rels]:
+        props: dict[str, Any] = dict(row["props"])
+        if row.get("type") == "PARTNERS_WITH":
+            props["operations"] = sorted(props["operations"])
+            props["sources"] = sorted(props["sources"])
+        lines.append(json.dumps({**row, "props": props}, sort_keys=True))
+    return sorted(lines)
+
+
+def records(paths: list[Path]) -> tuple[list[NodeRecord], list[RelRecord]]:
+    builder = Builder(AgencyResolver())
+    nodes: list[NodeRecord] = []
+    rels: list[RelRecord] = []
+    for path in paths:
+        extraction = builder.build(read_document(path))
+        assert not extraction.errors, [str(e) for e in extraction.errors]
+        nodes += extraction.nodes
+        rels += extraction.rels
+    return nodes, rels
+
+
+def documents(tmp_path: Path, fixture_path: Path) -> list[Path]:
+    first = tmp_path / "first.csv"
+    first.write_text(FIRST)
+    second = tmp_path / "second.csv"
+    second.write_text(SECOND)
+    fixtures = [
+        fixture_path / name
+        for name in ("coalition.txt", "western-operation.txt", "operations.json",
+                     "crime-index.csv", "joint-operations.html", "agency-areas.csv")
+    ]
+    return [first, second, *fixtures]
+
+
+def test_bulk_import_builds_the_graph_the_batched_merge_builds(
+    store: GraphStore, tmp_path: Path, fixture_path: Path
+) -> None:
+    need_bulk(store)
+    nodes, rels = records(documents(tmp_path, fixture_path))
+
+    written = import_records(store, nodes, rels)
+    assert written is not None, "an empty embedded store takes the bulk import"
+    bulk = dump(store)
+
+    store.write("MATCH (n) DETACH DELETE n")
+    merged = write_records(store, nodes, rels, batch_size=7)
+    rebuild_partners(store)
+    assert written == merged
+    assert dump(store) == bulk
+    assert any('"PARTNERS_WITH"' in line for line in bulk)
+
+
+def test_bulk_partners_carry_every_shared_operation_source_and_year(
+    store: GraphStore, tmp_path: Path, fixture_path: Path
+) -> None:
+    need_bulk(store)
+    nodes, rels = records(documents(tmp_path, fixture_path)[:2])
+    assert import_records(store, nodes, rels) is not None
+    fbi_dea = store.read(
+        "MATCH (a:Agency)-[p:PARTNERS_WITH]->(b:Agency) "
+        "WHERE a.acronym = 'DEA' AND b.acronym = 'FBI' "
+        "RETURN p.weight AS weight, p.operations AS operations, size(p.sources) AS sources, "
+        "p.first_year AS first, p.last_year AS last, p.derived AS derived"
+    )
+    # Alpha and Beta from the first file, Gamma from the second; both files
+    # assert DEA in Alpha, so both sources reach the partnership
+    assert fbi_dea == [{
+        "weight": 3, "operations": ["operation-alpha", "operation-beta", "operation-gamma"],
+        "sources": 2, "first": 2019, "last": 2023, "derived": True,
+    }]
+    # Interpol worked alone: no partners
+    assert store.read(
+        "MATCH (a:Agency {acronym: 'INTERPOL'})-[p:PARTNERS_WITH]-() RETURN count(p) AS n"
+    ) in ([{"n": 0}], [])
+
+
+def test_the_pipeline_bulk_imports_the_first_file_and_merges_the_rest(
+    store: GraphStore, tmp_path: Path, fixture_path: Path
+) -> None:
+    need_bulk(store)
+    paths = documents(tmp_path, fixture_path)
+    report = load_paths(store, paths)
+    assert report.exit_code == ExitCode.OK, [str(e) for e in report.errors]
+    loaded = dump(store)
+
+    store.write("MATCH (n) DETACH DELETE n")
+    nodes, rels = records(paths)
+    write_records(store, nodes, rels)
+    rebuild_partners(store)
+    # the same graph, up to the Source nodes' load times
+    strip = [line.split('"loaded_at"')[0] for line in loaded]
+    assert [line.split('"loaded_at"')[0] for line in dump(store)] == strip
+
+
+def test_bulk_import_needs_an_empty_store(store: GraphStore, tmp_path: Path,
+                                          fixture_path: Path) -> None:
+    need_bulk(store)
+    nodes, rels = records(documents(tmp_path, fixture_path)[:1])
+    assert import_records(store, nodes, rels) is not None
+    before = dump(store)
+    assert import_records(store, nodes, rels) is None
+    assert dump(store) == before
+
+
+def test_a_failed_bulk_import_leaves_the_store_empty_with_its_schema(
+    store: GraphStore,
+) -> None:
+    need_bulk(store)
+    agencies = [
+        NodeRecord(Label.AGENCY, f"agency-{i}", {"name": f"Agency {i}"}, "src", f"f:{i}")
+        for i in range(5000)
+    ]
+    # a value no property can hold, met only after the agencies were sent
+    bad = NodeRecord(Label.OPERATION, "op", {"name": {"not": "a property"}}, "src", "f:1")
+    with pytest.raises(InvalidInput, match="unsupported property value"):
+        import_records(store, [*agencies, bad], [])
+    assert store.read("MATCH (n) RETURN count(n) AS n") == [{"n": 0}]
+    indexed = {
+        (row["label"], prop)
+        for row in store.read("CALL db.indexes() YIELD label, properties "
+                              "RETURN label, properties")
+        for prop in row["properties"]
+    }
+    assert {(label.value, "id") for label in Label} <= indexed
+    assert import_records(store, agencies[:10], []) == 10
+    with pytest.raises(Exception, match="unique constraint"):
+        store.write("CREATE (:Agency {id: 'agency-3'})")
+
+
+def test_nul_characters_are_rejected_rows_not_store_errors(store: GraphStore,
+                                                           tmp_path: Path) -> None:
+    path = tmp_path / "nul.json"
+    path.write_text(json.dumps([
+        {"operation": "Op", "agency": "Good Agency", "role": "r", "impact": "i"},
+        {"operation": "Op", "agency": "Bad\u0000Agency", "role": "r", "impact": "i"},
+    ]))
+    report = load_paths(store, [path])
+    assert report.exit_code == ExitCode.PARTIAL
+    assert "NUL character" in str(report.errors[0])
+    assert store.read("MATCH (a:Agency) RETURN a.name AS name") == [{"name": "Good Agency"}]
+
+
+def test_a_bulk_import_survives_sigkill(tmp_path: Path, fixture_path: Path) -> None:
+    folder = tmp_path / "db"
+    store = EmbeddedStore.open(folder)
+    store.ensure_schema()
+    report = load_paths(store, documents(tmp_path, fixture_path)[:1])
+    assert report.exit_code == ExitCode.OK
+    before = dump(store)
+    pid = store.server.pid()
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while store.server.pid() is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    store.close()
+    again = open_store(str(folder))
+    try:
+        assert dump(again) == before
+        with pytest.raises(Exception, match="unique constraint"):
+            again.write("CREATE (:Agency {id: 'federal-bureau-of-investigation'})")
+    finally:
+        again.close()
