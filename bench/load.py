@@ -28,10 +28,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from graph.store import open_store
-from graph.writer import DEFAULT_BATCH_SIZE, rebuild_partners, write_records
+from graph.writer import DEFAULT_BATCH_SIZE, rebuild_partners, write_grouped
 from loaders.build import Builder
 from loaders.normalise import AgencyResolver
-from loaders.pipeline import load_paths
+from loaders.pipeline import cyclic_gc_paused, load_paths
 from loaders.read import read_document
 
 ROLES = ("Intelligence Analysis", "Drug Enforcement", "Border Enforcement", "Arrests",
@@ -80,8 +80,9 @@ def bench(rows: int, batch_size: int) -> None:
         store = open_store(str(Path(tmp) / "raw"))
         store.ensure_schema()
         t0 = time.perf_counter()
-        write_records(store, extraction.nodes, extraction.rels, batch_size=batch_size)
-        rebuild_partners(store)
+        with cyclic_gc_paused():
+            write_grouped(store, extraction.grouped, batch_size=batch_size)
+            rebuild_partners(store)
         raw = time.perf_counter() - t0
         store.close()
     print(f"{rows:>9,} rows | end to end {e2e:7.2f} s {rows / e2e:>9,.0f} rows/s | "

@@ -88,76 +88,164 @@ REBUILD_PARTNERS = (
 )
 
 
-def node_rows(records: Iterable[NodeRecord]) -> dict[Label, list[dict[str, Any]]]:
-    """Group node records per label, one row per id (props and provenance combined).
+NodeKey = tuple[Label, str]
+RelKey = tuple[RelType, Label, Label]
 
-    A node keeps one evidence reference per source (the first row of that
-    document that names it): hub nodes are named by thousands of rows, and the
-    rows themselves are the evidence of the relationships.
+# Past this many evidence references a relationship also keeps them in a set,
+# so that a fact asserted by thousands of rows is still merged in linear time.
+_EVIDENCE_SCAN = 16
+
+
+class Grouped:
+    """Node and relationship rows merged per key as facts arrive, ready to write.
+
+    Nodes are keyed by ``(label, id)``: properties are updated (last value
+    wins, ``None`` ignored), the list properties grow as ordered sets, and a
+    node keeps one evidence reference per source (the first row of that
+    document that names it): hub nodes are named by thousands of rows, and
+    the rows themselves are the evidence of the relationships. Relationships
+    are keyed by ``(type, start label, end label)`` and ``(start, end)`` and
+    keep every source and evidence reference once.
+
+    The rows are the writer's batch rows: nodes ``{id, props, sources,
+    evidence, lists}``, relationships ``{start, end, props, sources,
+    evidence}``. Values given are not copied (records are immutable); lists
+    are.
     """
-    grouped: dict[Label, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for rec in records:
-        rows = grouped[rec.label]
-        row = rows.get(rec.id)
-        props = {k: v for k, v in rec.props.items() if v is not None}
+
+    __slots__ = ("_last", "_nodes", "_rels", "_seen")
+
+    def __init__(self) -> None:
+        self._nodes: dict[Label, dict[str, dict[str, Any]]] = defaultdict(dict)
+        self._rels: dict[RelKey, dict[tuple[str, str], dict[str, Any]]] = defaultdict(dict)
+        # the props and lists a node was last updated with: a repeat is a no-op
+        self._last: dict[NodeKey, tuple[dict[str, Any], dict[str, list[str]] | None]] = {}
+        self._seen: dict[int, set[str]] = {}
+
+    def node(
+        self,
+        label: Label,
+        node_id: str,
+        props: dict[str, Any],
+        source: str,
+        evidence: str,
+        lists: dict[str, list[str]] | None = None,
+    ) -> None:
+        rows = self._nodes[label]
+        row = rows.get(node_id)
         if row is None:
-            rows[rec.id] = {
-                "id": rec.id,
-                "props": props,
-                "sources": {rec.source: rec.evidence},
-                "lists": {k: dict.fromkeys(v) for k, v in rec.lists.items()},
+            rows[node_id] = {
+                "id": node_id,
+                "props": {k: v for k, v in props.items() if v is not None},
+                "sources": [source],
+                "evidence": [evidence],
+                "lists": {k: list(dict.fromkeys(v)) for k, v in lists.items()} if lists else {},
             }
-            continue
-        row["props"].update(props)
-        row["sources"].setdefault(rec.source, rec.evidence)
-        for key, values in rec.lists.items():
-            row["lists"].setdefault(key, {}).update(dict.fromkeys(values))
-    return {
-        label: [
-            {
-                "id": row["id"],
-                "props": row["props"],
-                "sources": list(row["sources"]),
-                "evidence": list(row["sources"].values()),
-                "lists": {k: list(v) for k, v in row["lists"].items()},
+            self._last[(label, node_id)] = (props, lists)
+            return
+        if source not in row["sources"]:
+            row["sources"].append(source)
+            row["evidence"].append(evidence)
+        last = self._last[(label, node_id)]
+        if last[0] == props and last[1] == lists:
+            return
+        self._last[(label, node_id)] = (props, lists)
+        row["props"].update({k: v for k, v in props.items() if v is not None})
+        if lists:
+            merged = row["lists"]
+            for key, values in lists.items():
+                known = merged.setdefault(key, [])
+                known.extend(v for v in dict.fromkeys(values) if v not in known)
+
+    def rel(
+        self,
+        rel: RelType,
+        start_label: Label,
+        start_id: str,
+        end_label: Label,
+        end_id: str,
+        props: dict[str, Any],
+        source: str,
+        evidence: str,
+    ) -> None:
+        rows = self._rels[(rel, start_label, end_label)]
+        row = rows.get((start_id, end_id))
+        if row is None:
+            rows[(start_id, end_id)] = {
+                "start": start_id,
+                "end": end_id,
+                "props": {k: v for k, v in props.items() if v is not None},
+                "sources": [source],
+                "evidence": [evidence],
             }
-            for row in rows.values()
-        ]
-        for label, rows in grouped.items()
-    }
+            return
+        if props:
+            row["props"].update({k: v for k, v in props.items() if v is not None})
+        if source not in row["sources"]:
+            row["sources"].append(source)
+        known = row["evidence"]
+        if len(known) < _EVIDENCE_SCAN:
+            if evidence not in known:
+                known.append(evidence)
+            return
+        seen = self._seen.get(id(known))
+        if seen is None:
+            seen = self._seen[id(known)] = set(known)
+        if evidence not in seen:
+            seen.add(evidence)
+            known.append(evidence)
+
+    def add_records(self, nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]) -> Grouped:
+        for n in nodes:
+            self.node(n.label, n.id, n.props, n.source, n.evidence, n.lists)
+        for r in rels:
+            self.rel(r.type, r.start_label, r.start_id, r.end_label, r.end_id, r.props,
+                     r.source, r.evidence)
+        return self
+
+    def update(self, other: Grouped) -> Grouped:
+        """Merge the rows of ``other`` in, as if its facts had been given here."""
+        for label, rows in other._nodes.items():
+            for row in rows.values():
+                for source, evidence in zip(row["sources"], row["evidence"], strict=True):
+                    self.node(label, row["id"], row["props"], source, evidence, row["lists"])
+        for (rel, start_label, end_label), rel_rows in other._rels.items():
+            for row in rel_rows.values():
+                first = row["evidence"][0]
+                for source in row["sources"]:
+                    self.rel(rel, start_label, row["start"], end_label, row["end"], row["props"],
+                             source, first)
+                for evidence in row["evidence"][1:]:
+                    self.rel(rel, start_label, row["start"], end_label, row["end"], {},
+                             row["sources"][0], evidence)
+        return self
+
+    def node_rows(self) -> dict[Label, list[dict[str, Any]]]:
+        return {label: list(rows.values()) for label, rows in self._nodes.items() if rows}
+
+    def rel_rows(self) -> dict[RelKey, list[dict[str, Any]]]:
+        return {key: list(rows.values()) for key, rows in self._rels.items() if rows}
+
+    def counts(self) -> dict[str, int]:
+        """Rows per label and per relationship type."""
+        found: dict[str, int] = {}
+        for label, node_rows in self._nodes.items():
+            if node_rows:
+                found[label.value] = found.get(label.value, 0) + len(node_rows)
+        for (rel, _, _), rel_rows in self._rels.items():
+            if rel_rows:
+                found[rel.value] = found.get(rel.value, 0) + len(rel_rows)
+        return found
 
 
-def rel_rows(
-    records: Iterable[RelRecord],
-) -> dict[tuple[RelType, Label, Label], list[dict[str, Any]]]:
+def node_rows(records: Iterable[NodeRecord]) -> dict[Label, list[dict[str, Any]]]:
+    """Group node records per label, one row per id (see :class:`Grouped`)."""
+    return Grouped().add_records(records, ()).node_rows()
+
+
+def rel_rows(records: Iterable[RelRecord]) -> dict[RelKey, list[dict[str, Any]]]:
     """Group relationship records per (type, start label, end label), one row per pair."""
-    grouped: dict[tuple[RelType, Label, Label], dict[tuple[str, str], dict[str, Any]]] = (
-        defaultdict(dict)
-    )
-    for rec in records:
-        rows = grouped[(rec.type, rec.start_label, rec.end_label)]
-        key = (rec.start_id, rec.end_id)
-        row = rows.get(key)
-        props = {k: v for k, v in rec.props.items() if v is not None}
-        if row is None:
-            rows[key] = {
-                "start": rec.start_id,
-                "end": rec.end_id,
-                "props": props,
-                "sources": {rec.source: None},
-                "evidence": {rec.evidence: None},
-            }
-            continue
-        row["props"].update(props)
-        row["sources"][rec.source] = None
-        row["evidence"][rec.evidence] = None
-    return {
-        key: [
-            {**row, "sources": list(row["sources"]), "evidence": list(row["evidence"])}
-            for row in rows.values()
-        ]
-        for key, rows in grouped.items()
-    }
+    return Grouped().add_records((), records).rel_rows()
 
 
 def _chunks(rows: Sequence[dict[str, Any]], size: int) -> Iterable[Sequence[dict[str, Any]]]:
@@ -173,6 +261,18 @@ def write_records(
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
+    """:func:`write_grouped` for records."""
+    grouped = Grouped().add_records(nodes, rels)
+    return write_grouped(store, grouped, batch_size=batch_size, progress=progress)
+
+
+def write_grouped(
+    store: GraphStore,
+    grouped: Grouped,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
     """Write nodes, then relationships, in batches of ``batch_size`` rows.
 
     Each batch is one transaction. Returns the number of rows written;
@@ -180,10 +280,10 @@ def write_records(
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
-    work = [(merge_nodes_query(label), rows) for label, rows in node_rows(nodes).items()]
+    work = [(merge_nodes_query(label), rows) for label, rows in grouped.node_rows().items()]
     work += [
         (merge_rels_query(rel, start, end), rows)
-        for (rel, start, end), rows in rel_rows(rels).items()
+        for (rel, start, end), rows in grouped.rel_rows().items()
     ]
     total = sum(len(rows) for _, rows in work)
     written = 0
@@ -208,9 +308,14 @@ def partner_rows(
     """
     years = {row["id"]: row["props"].get("year") for row in operations}
     members: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
+    distinct: set[tuple[str, ...]] = set()
     for row in participation:
         if row["end"] in years:
             members[row["end"]].append((row["start"], row["sources"]))
+            distinct.add(tuple(row["sources"]))
+    # One document's rows share one source: then every pair has that source
+    # and the pair loop only collects operations.
+    shared = sorted(set(distinct.pop())) if len(distinct) == 1 else None
     pairs: dict[tuple[str, str], tuple[list[str], set[str]]] = {}
     by_agency = itemgetter(0)
     for op_id, group in members.items():
@@ -223,8 +328,9 @@ def partner_rows(
                 if entry is None:
                     entry = pairs[(a, b)] = ([], set())
                 entry[0].append(op_id)
-                entry[1].update(a_sources)
-                entry[1].update(b_sources)
+                if shared is None:
+                    entry[1].update(a_sources)
+                    entry[1].update(b_sources)
     rows = []
     for (a, b), (op_ids, sources) in pairs.items():
         known = [year for op_id in op_ids if (year := years[op_id]) is not None]
@@ -234,7 +340,7 @@ def partner_rows(
             "props": {
                 "weight": len(op_ids),
                 "operations": sorted(op_ids),
-                "sources": sorted(sources),
+                "sources": shared if shared is not None else sorted(sources),
                 "first_year": min(known) if known else None,
                 "last_year": max(known) if known else None,
                 "derived": True,
@@ -250,27 +356,37 @@ def import_records(
     *,
     progress: Callable[[int, int], None] | None = None,
 ) -> int | None:
-    """Bulk-create records and their ``PARTNERS_WITH`` edges in an empty store.
+    """:func:`import_grouped` for records."""
+    return import_grouped(store, Grouped().add_records(nodes, rels), progress=progress)
+
+
+def import_grouped(
+    store: GraphStore,
+    grouped: Grouped,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> int | None:
+    """Bulk-create rows and their ``PARTNERS_WITH`` edges in an empty store.
 
     Returns ``None`` (and writes nothing) when the store has no bulk import
-    or already holds data; callers then use :func:`write_records` and
-    :func:`rebuild_partners`. Otherwise returns the number of record rows
-    written, as :func:`write_records` would.
+    or already holds data; callers then use :func:`write_grouped` and
+    :func:`rebuild_partners`. Otherwise returns the number of rows written,
+    as :func:`write_grouped` would.
     """
     if not isinstance(store, BulkImporter) or not store.is_empty():
         return None
-    grouped_nodes = node_rows(nodes)
-    grouped_rels = rel_rows(rels)
-    agencies = {row["id"] for row in grouped_nodes.get(Label.AGENCY, ())}
+    nodes = grouped.node_rows()
+    rels = grouped.rel_rows()
+    agencies = {row["id"] for row in nodes.get(Label.AGENCY, ())}
     participation = [
         row
-        for row in grouped_rels.get((RelType.PARTICIPATED_IN, Label.AGENCY, Label.OPERATION), ())
+        for row in rels.get((RelType.PARTICIPATED_IN, Label.AGENCY, Label.OPERATION), ())
         if row["start"] in agencies
     ]
-    partners = partner_rows(participation, grouped_nodes.get(Label.OPERATION, ()))
+    partners = partner_rows(participation, nodes.get(Label.OPERATION, ()))
     if partners:
-        grouped_rels[(RelType.PARTNERS_WITH, Label.AGENCY, Label.AGENCY)] = partners
-    written = store.import_graph(grouped_nodes, grouped_rels, progress=progress)
+        rels[(RelType.PARTNERS_WITH, Label.AGENCY, Label.AGENCY)] = partners
+    written = store.import_graph(nodes, rels, progress=progress)
     return written - len(partners)
 
 

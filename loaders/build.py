@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graph.errors import LoadError
-from graph.model import Label, NodeRecord, RelRecord, RelType, slug
+from graph.model import Label, RelType, slug
+from graph.writer import Grouped
 from loaders.normalise import (
     Agency,
     AgencyResolver,
@@ -59,8 +60,7 @@ class Extraction:
     """What one document yields: records to write, tables skipped, rows rejected."""
 
     source_id: str
-    nodes: list[NodeRecord] = field(default_factory=list)
-    rels: list[RelRecord] = field(default_factory=list)
+    grouped: Grouped = field(default_factory=Grouped)
     skipped: list[SkippedTable] = field(default_factory=list)
     errors: list[LoadError] = field(default_factory=list)
     rows_loaded: int = 0
@@ -73,31 +73,33 @@ def source_id(doc: Document) -> str:
 
 
 class _RowContext:
-    """Collects the records one row asserts, all with the same provenance."""
+    """Collects the facts one row asserts; they join the extraction only if the
+    whole row resolves, all with the row's provenance."""
+
+    __slots__ = ("evidence", "nodes", "out", "rels")
 
     def __init__(self, out: Extraction, evidence: str) -> None:
         self.out = out
         self.evidence = evidence
-        self.nodes: list[NodeRecord] = []
-        self.rels: list[RelRecord] = []
+        self.nodes: list[tuple[Label, str, dict[str, Any], dict[str, list[str]] | None]] = []
+        self.rels: list[tuple[RelType, tuple[Label, str], tuple[Label, str], dict[str, Any]]] = []
 
     def node(self, label: Label, node_id: str, lists: dict[str, list[str]] | None = None,
              **props: Any) -> None:
-        self.nodes.append(
-            NodeRecord(label, node_id, props, self.out.source_id, self.evidence, lists or {})
-        )
+        self.nodes.append((label, node_id, props, lists))
 
     def rel(self, rel: RelType, start: tuple[Label, str], end: tuple[Label, str],
             **props: Any) -> None:
-        self.rels.append(
-            RelRecord(rel, start[0], start[1], end[0], end[1], props, self.out.source_id,
-                      self.evidence)
-        )
+        self.rels.append((rel, start, end, props))
 
     def commit(self) -> None:
-        self.out.nodes.extend(self.nodes)
-        self.out.rels.extend(self.rels)
-        self.out.rows_loaded += 1
+        out = self.out
+        grouped, source, evidence = out.grouped, out.source_id, self.evidence
+        for label, node_id, props, lists in self.nodes:
+            grouped.node(label, node_id, props, source, evidence, lists)
+        for rel, start, end, props in self.rels:
+            grouped.rel(rel, start[0], start[1], end[0], end[1], props, source, evidence)
+        out.rows_loaded += 1
 
 
 class Builder:
@@ -122,14 +124,11 @@ class Builder:
 
     def build(self, doc: Document) -> Extraction:
         out = Extraction(source_id(doc))
-        out.nodes.append(
-            NodeRecord(
-                Label.SOURCE, out.source_id,
-                {"name": doc.title, "title": doc.title, "path": doc.path, "sha256": doc.sha256,
-                 "format": doc.format,
-                 "loaded_at": datetime.now(UTC).isoformat(timespec="seconds")},
-                out.source_id, doc.name,
-            )
+        out.grouped.node(
+            Label.SOURCE, out.source_id,
+            {"name": doc.title, "title": doc.title, "path": doc.path, "sha256": doc.sha256,
+             "format": doc.format, "loaded_at": datetime.now(UTC).isoformat(timespec="seconds")},
+            out.source_id, doc.name,
         )
         recognised: list[tuple[Table, Recognised]] = []
         for table in doc.tables:

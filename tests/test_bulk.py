@@ -13,9 +13,9 @@ import pytest
 
 from graph.embedded import EmbeddedStore
 from graph.errors import InvalidInput
-from graph.model import Label, NodeRecord, RelRecord
+from graph.model import Label, NodeRecord
 from graph.store import BulkImporter, GraphStore, open_store
-from graph.writer import import_records, rebuild_partners, write_records
+from graph.writer import Grouped, import_grouped, import_records, rebuild_partners, write_grouped
 from loaders.build import Builder
 from loaders.normalise import AgencyResolver
 from loaders.pipeline import ExitCode, load_paths
@@ -69,16 +69,15 @@ def dump(store: GraphStore) -> list[str]:
     return sorted(lines)
 
 
-def records(paths: list[Path]) -> tuple[list[NodeRecord], list[RelRecord]]:
+def records(paths: list[Path]) -> Grouped:
+    """The facts of every document of ``paths``, grouped together."""
     builder = Builder(AgencyResolver())
-    nodes: list[NodeRecord] = []
-    rels: list[RelRecord] = []
+    grouped = Grouped()
     for path in paths:
         extraction = builder.build(read_document(path))
         assert not extraction.errors, [str(e) for e in extraction.errors]
-        nodes += extraction.nodes
-        rels += extraction.rels
-    return nodes, rels
+        grouped.update(extraction.grouped)
+    return grouped
 
 
 def documents(tmp_path: Path, fixture_path: Path) -> list[Path]:
@@ -98,14 +97,14 @@ def test_bulk_import_builds_the_graph_the_batched_merge_builds(
     store: GraphStore, tmp_path: Path, fixture_path: Path
 ) -> None:
     need_bulk(store)
-    nodes, rels = records(documents(tmp_path, fixture_path))
+    grouped = records(documents(tmp_path, fixture_path))
 
-    written = import_records(store, nodes, rels)
+    written = import_grouped(store, grouped)
     assert written is not None, "an empty embedded store takes the bulk import"
     bulk = dump(store)
 
     store.write("MATCH (n) DETACH DELETE n")
-    merged = write_records(store, nodes, rels, batch_size=7)
+    merged = write_grouped(store, grouped, batch_size=7)
     rebuild_partners(store)
     assert written == merged
     assert dump(store) == bulk
@@ -116,8 +115,7 @@ def test_bulk_partners_carry_every_shared_operation_source_and_year(
     store: GraphStore, tmp_path: Path, fixture_path: Path
 ) -> None:
     need_bulk(store)
-    nodes, rels = records(documents(tmp_path, fixture_path)[:2])
-    assert import_records(store, nodes, rels) is not None
+    assert import_grouped(store, records(documents(tmp_path, fixture_path)[:2])) is not None
     fbi_dea = store.read(
         "MATCH (a:Agency)-[p:PARTNERS_WITH]->(b:Agency) "
         "WHERE a.acronym = 'DEA' AND b.acronym = 'FBI' "
@@ -146,8 +144,7 @@ def test_the_pipeline_bulk_imports_the_first_file_and_merges_the_rest(
     loaded = dump(store)
 
     store.write("MATCH (n) DETACH DELETE n")
-    nodes, rels = records(paths)
-    write_records(store, nodes, rels)
+    write_grouped(store, records(paths))
     rebuild_partners(store)
     # the same graph, up to the Source nodes' load times
     strip = [line.split('"loaded_at"')[0] for line in loaded]
@@ -157,10 +154,10 @@ def test_the_pipeline_bulk_imports_the_first_file_and_merges_the_rest(
 def test_bulk_import_needs_an_empty_store(store: GraphStore, tmp_path: Path,
                                           fixture_path: Path) -> None:
     need_bulk(store)
-    nodes, rels = records(documents(tmp_path, fixture_path)[:1])
-    assert import_records(store, nodes, rels) is not None
+    grouped = records(documents(tmp_path, fixture_path)[:1])
+    assert import_grouped(store, grouped) is not None
     before = dump(store)
-    assert import_records(store, nodes, rels) is None
+    assert import_grouped(store, grouped) is None
     assert dump(store) == before
 
 
