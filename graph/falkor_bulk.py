@@ -31,7 +31,7 @@ _MIN_LONG = -(2**63)
 _MAX_LONG = 2**63 - 1
 
 # A token is sent as one command argument; the server's limit is 512 MB.
-TOKEN_BYTES = 8 * 1024 * 1024
+TOKEN_BYTES = 32 * 1024 * 1024
 
 Row = Mapping[str, Any]
 
@@ -86,16 +86,60 @@ def _header(name: str, keys: Sequence[str]) -> bytes:
     )
 
 
-def entity_values(row: Row) -> dict[str, Any]:
-    """The properties a writer row (``props`` plus provenance and lists) sets."""
-    values = dict(row.get("props", {}))
-    for key in ("sources", "evidence"):
-        if key in row:
-            values[key] = row[key]
-    lists = row.get("lists")
-    if lists:
-        values.update(lists)
-    return values
+# Per property, this many distinct encoded strings and string lists are kept:
+# repeated values (roles, sources) are encoded once, unique ones (evidence)
+# stop filling the cache once it is full.
+_CACHE_SIZE = 4096
+
+
+class _Columns:
+    """Encodes rows of values, with caches per property for strings and string lists."""
+
+    __slots__ = ("caches",)
+
+    def __init__(self, width: int) -> None:
+        self.caches: list[tuple[dict[str, bytes], dict[tuple[str, ...], bytes]]] = [
+            ({}, {}) for _ in range(width)
+        ]
+
+    def encode(self, values: Sequence[Any]) -> bytes:
+        parts = []
+        for (strings, lists), value in zip(self.caches, values, strict=True):
+            kind = type(value)
+            if kind is str:
+                encoded = strings.get(value)
+                if encoded is None:
+                    encoded = _string(value)
+                    if len(strings) < _CACHE_SIZE:
+                        strings[value] = encoded
+            elif value is None:
+                encoded = _NULL
+            elif kind is list and all(type(item) is str for item in value):
+                key = tuple(value)
+                encoded = lists.get(key)
+                if encoded is None:
+                    encoded = b"\x05" + _LONG.pack(len(value)) + b"".join(map(_string, value))
+                    if len(lists) < _CACHE_SIZE:
+                        lists[key] = encoded
+            else:
+                encoded = encode_value(value)
+            parts.append(encoded)
+        return b"".join(parts)
+
+
+_PROVENANCE = ("sources", "evidence")
+
+
+def _layout(rows: Sequence[Row], extra: Sequence[str] = ()) -> tuple[list[str], list[str]]:
+    """The property names of a token: props keys, then list and provenance keys."""
+    props: set[str] = set()
+    lists: set[str] = set(extra)
+    for row in rows:
+        props.update(row.get("props", ()))
+        if row.get("lists"):
+            lists.update(row["lists"])
+    provenance = [key for key in _PROVENANCE if key in rows[0]]
+    return sorted(props - lists - set(provenance)), [*sorted(lists), *provenance]
 
 
 class Encoder:
@@ -114,25 +158,33 @@ class Encoder:
         ``list_keys`` are list properties every node of the label carries,
         empty when a row has none (as the Cypher writer leaves them).
         """
-        for chunk in _chunks(rows):
-            values = []
-            for row in chunk:
-                props = entity_values(row)
-                props["id"] = row["id"]
-                for key in list_keys:
-                    props.setdefault(key, [])
-                values.append(props)
-            keys = sorted({key for props in values for key in props})
-            parts = [_header(label, keys)]
-            ids = self.ids
-            for props in values:
-                node_id = props["id"]
-                if (label, node_id) in ids:
-                    raise Unencodable(f"node {label} {node_id!r} given twice")
-                ids[(label, node_id)] = self.next_id
-                self.next_id += 1
-                parts.append(b"".join([encode_value(props.get(key)) for key in keys]))
-            yield len(chunk), b"".join(parts)
+        if not rows:
+            return
+        ids = self.ids
+        prop_keys, other_keys = _layout(rows, list_keys)
+        list_names = [key for key in other_keys if key not in _PROVENANCE]
+        provenance = [key for key in other_keys if key in _PROVENANCE]
+        columns = _Columns(1 + len(prop_keys) + len(other_keys))
+        token = _Token(_header(label, ["id", *prop_keys, *other_keys]))
+        empty: dict[str, Any] = {}
+        for row in rows:
+            node_id = row["id"]
+            if (label, node_id) in ids:
+                raise Unencodable(f"node {label} {node_id!r} given twice")
+            ids[(label, node_id)] = self.next_id
+            self.next_id += 1
+            props = row.get("props", empty)
+            lists = row.get("lists") or empty
+            full = token.add(columns.encode([
+                node_id,
+                *[props.get(key) for key in prop_keys],
+                *[lists.get(key, []) for key in list_names],
+                *[row.get(key) for key in provenance],
+            ]))
+            if full:
+                yield token.take()
+        if token.count:
+            yield token.take()
 
     def edge_tokens(
         self, rel_type: str, start_label: str, end_label: str, rows: Sequence[Row]
@@ -142,33 +194,49 @@ class Encoder:
         An edge whose endpoint is unknown is skipped and counted, as the
         Cypher writer's ``MATCH`` of a missing endpoint writes nothing.
         """
+        if not rows:
+            return
         ids = self.ids
-        for chunk in _chunks(rows):
-            values = [entity_values(row) for row in chunk]
-            keys = sorted({key for props in values for key in props})
-            parts = [_header(rel_type, keys)]
-            count = 0
-            for row, props in zip(chunk, values, strict=True):
-                start = ids.get((start_label, row["start"]))
-                end = ids.get((end_label, row["end"]))
-                if start is None or end is None:
-                    self.skipped_rels += 1
-                    continue
-                parts.append(
-                    _ENDPOINTS.pack(start, end)
-                    + b"".join([encode_value(props.get(key)) for key in keys])
-                )
-                count += 1
-            if count:
-                yield count, b"".join(parts)
+        prop_keys, provenance = _layout(rows)
+        columns = _Columns(len(prop_keys) + len(provenance))
+        token = _Token(_header(rel_type, [*prop_keys, *provenance]))
+        pack = _ENDPOINTS.pack
+        for row in rows:
+            start = ids.get((start_label, row["start"]))
+            end = ids.get((end_label, row["end"]))
+            if start is None or end is None:
+                self.skipped_rels += 1
+                continue
+            props = row["props"]
+            full = token.add(pack(start, end) + columns.encode(
+                [*[props.get(key) for key in prop_keys], *[row[key] for key in provenance]]
+            ))
+            if full:
+                yield token.take()
+        if token.count:
+            yield token.take()
 
 
-def _chunks(rows: Sequence[Row]) -> Iterator[Sequence[Row]]:
-    """Slices of ``rows`` small enough for one token, judged from a sample's size."""
-    if not rows:
-        return
-    sample = rows[: min(len(rows), 64)]
-    estimate = sum(len(repr(row)) for row in sample) / len(sample)
-    size = max(1, int(TOKEN_BYTES / max(estimate, 1.0)))
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
+class _Token:
+    """Records under one header, cut when they reach :data:`TOKEN_BYTES`."""
+
+    __slots__ = ("count", "header", "parts", "size")
+
+    def __init__(self, header: bytes) -> None:
+        self.header = header
+        self.parts = [header]
+        self.size = len(header)
+        self.count = 0
+
+    def add(self, record: bytes) -> bool:
+        self.parts.append(record)
+        self.size += len(record)
+        self.count += 1
+        return self.size >= TOKEN_BYTES
+
+    def take(self) -> tuple[int, bytes]:
+        done = (self.count, b"".join(self.parts))
+        self.parts = [self.header]
+        self.size = len(self.header)
+        self.count = 0
+        return done

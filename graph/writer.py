@@ -147,7 +147,7 @@ class Grouped:
             row["sources"].append(source)
             row["evidence"].append(evidence)
         last = self._last[(label, node_id)]
-        if last[0] == props and last[1] == lists:
+        if (last[0] is props or last[0] == props) and (last[1] is lists or last[1] == lists):
             return
         self._last[(label, node_id)] = (props, lists)
         row["props"].update({k: v for k, v in props.items() if v is not None})

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from graph.errors import LoadError
@@ -44,6 +45,8 @@ from loaders.shapes import (
 )
 
 MAX_CELL_LENGTH = 2000
+# How many distinct cell values and operation names the builder remembers.
+_CACHE_SIZE = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +91,10 @@ class _RowContext:
              **props: Any) -> None:
         self.nodes.append((label, node_id, props, lists))
 
+    def node_props(self, label: Label, node_id: str, props: dict[str, Any],
+                   lists: dict[str, list[str]] | None = None) -> None:
+        self.nodes.append((label, node_id, props, lists))
+
     def rel(self, rel: RelType, start: tuple[Label, str], end: tuple[Label, str],
             **props: Any) -> None:
         self.rels.append((rel, start, end, props))
@@ -120,7 +127,12 @@ class Builder:
         self._row: TableRow | None = None
         # agency id -> (version, list properties), so names repeated on many
         # rows do not recompute their keys
-        self._agency_lists: dict[str, tuple[int, dict[str, list[str]]]] = {}
+        self._agency_facts: dict[
+            str, tuple[tuple[Any, ...], dict[str, Any], dict[str, list[str]]]
+        ] = {}
+        # cells and operation names repeat on many rows: cleaned and checked once
+        self._clean: dict[str, str] = {}
+        self._operations: dict[str, tuple[str, str]] = {}
 
     def build(self, doc: Document) -> Extraction:
         out = Extraction(source_id(doc))
@@ -174,24 +186,27 @@ class Builder:
             Shape.MARKETS: self._market_row,
         }
 
-    @staticmethod
-    def _cells(row: TableRow, table: Table, r: Recognised) -> dict[Field, str]:
-        extra = [c for c in row.cells[len(table.headers):] if c.strip()]
-        if extra:
-            raise ValueError(
-                f"row has {len(row.cells)} cells but the table has {len(table.headers)} columns"
-            )
+    def _cells(self, row: TableRow, table: Table, r: Recognised) -> dict[Field, str]:
+        width = len(table.headers)
+        if len(row.cells) > width and any(c.strip() for c in row.cells[width:]):
+            raise ValueError(f"row has {len(row.cells)} cells but the table has {width} columns")
         cells: dict[Field, str] = {}
+        clean = self._clean
         for f, index in r.columns.items():
             value = row.cells[index] if index < len(row.cells) else ""
-            if "\x00" in value:
-                raise ValueError(f"{table.headers[index]!r} cell contains a NUL character")
-            if len(value) > MAX_CELL_LENGTH:
-                raise ValueError(
-                    f"{table.headers[index]!r} cell is {len(value)} characters long, "
-                    f"more than {MAX_CELL_LENGTH}"
-                )
-            cells[f] = " ".join(value.split())
+            cleaned = clean.get(value)
+            if cleaned is None:
+                if "\x00" in value:
+                    raise ValueError(f"{table.headers[index]!r} cell contains a NUL character")
+                if len(value) > MAX_CELL_LENGTH:
+                    raise ValueError(
+                        f"{table.headers[index]!r} cell is {len(value)} characters long, "
+                        f"more than {MAX_CELL_LENGTH}"
+                    )
+                cleaned = " ".join(value.split())
+                if len(clean) < _CACHE_SIZE:
+                    clean[value] = cleaned
+            cells[f] = cleaned
         return cells
 
     # -- entities -------------------------------------------------------------------
@@ -212,14 +227,19 @@ class Builder:
         return agency
 
     def _agency_node(self, agency: Agency, ctx: _RowContext) -> None:
-        cached = self._agency_lists.get(agency.id)
-        if cached is None or cached[0] != agency.version:
-            cached = (agency.version,
-                      {"aliases": list(agency.aliases), "keys": agency.lookup_keys()})
-            self._agency_lists[agency.id] = cached
-        lists = cached[1]
-        ctx.node(Label.AGENCY, agency.id, lists,
-                 name=agency.name, acronym=agency.acronym, country=agency.country)
+        # One props and lists object per state of the agency: names repeated on
+        # many rows neither recompute their keys nor build new dicts, and the
+        # grouping recognises a repeat by identity.
+        state = (agency.version, agency.name, agency.acronym, agency.country)
+        cached = self._agency_facts.get(agency.id)
+        if cached is None or cached[0] != state:
+            cached = (
+                state,
+                {"name": agency.name, "acronym": agency.acronym, "country": agency.country},
+                {"aliases": list(agency.aliases), "keys": agency.lookup_keys()},
+            )
+            self._agency_facts[agency.id] = cached
+        ctx.node_props(Label.AGENCY, agency.id, cached[1], cached[2])
 
     @staticmethod
     def _country(country: Country, ctx: _RowContext) -> None:
@@ -227,8 +247,13 @@ class Builder:
 
     def _operation(self, name: str, ctx: _RowContext, lists: dict[str, list[str]] | None = None,
                    **props: Any) -> str:
-        op_name = check_name("operation", name)
-        op_id = slug(op_name)
+        known = self._operations.get(name)
+        if known is None:
+            op_name = check_name("operation", name)
+            known = (op_name, slug(op_name))
+            if len(self._operations) < _CACHE_SIZE:
+                self._operations[name] = known
+        op_name, op_id = known
         ctx.node(Label.OPERATION, op_id, lists, name=op_name, **props)
         return op_id
 
@@ -358,6 +383,7 @@ _YEAR_SUFFIX = re.compile(r"\s*[\(\[]?\b(19|20)\d{2}\b[\)\]]?\s*")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
+@lru_cache(maxsize=4096)
 def _year(text: str) -> int | None:
     """The first plausible year (1900-2099) in ``text``, e.g. "2023" or "(2023)"."""
     match = _YEAR.search(text)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from graph import falkor_bulk
 from graph.embedded import EmbeddedStore
 from graph.errors import InvalidInput
 from graph.model import Label, NodeRecord
@@ -93,10 +94,14 @@ def documents(tmp_path: Path, fixture_path: Path) -> list[Path]:
     return [first, second, *fixtures]
 
 
+@pytest.mark.parametrize("token_bytes", [falkor_bulk.TOKEN_BYTES, 600])
 def test_bulk_import_builds_the_graph_the_batched_merge_builds(
-    store: GraphStore, tmp_path: Path, fixture_path: Path
+    store: GraphStore, tmp_path: Path, fixture_path: Path, token_bytes: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Property by property, in one token per label and type or in many small ones."""
     need_bulk(store)
+    monkeypatch.setattr(falkor_bulk, "TOKEN_BYTES", token_bytes)
     grouped = records(documents(tmp_path, fixture_path))
 
     written = import_grouped(store, grouped)
