@@ -98,7 +98,8 @@ def load(
                            "write nothing.")
     ] = False,
     batch_size: Annotated[
-        int, typer.Option(min=1, max=1_000_000, help="Rows per write transaction.")
+        int, typer.Option(min=1, max=1_000_000, help="Rows per write transaction (the "
+                          "first file into an empty FalkorDB store is one bulk import).")
     ] = DEFAULT_BATCH_SIZE,
 ) -> None:
     """Load documents into the store.
@@ -128,6 +129,10 @@ def load(
                 progress.update(task, description=f"writing {doc.name}", completed=0,
                                 total=None)
 
+            def on_import(files: int) -> None:
+                progress.update(task, description=f"importing {files} file(s)", completed=0,
+                                total=None)
+
             def on_progress(done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total)
 
@@ -135,7 +140,7 @@ def load(
                 store, paths, operation=operation, fmt=fmt, aliases=alias_map,
                 mapping=header_map, strict=strict,
                 dry_run=dry_run, batch_size=batch_size, on_document=on_document,
-                progress=on_progress,
+                on_import=on_import, progress=on_progress,
             )
     except PartnergraphError as exc:
         raise _fail(exc) from None

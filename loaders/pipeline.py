@@ -17,8 +17,14 @@ from pathlib import Path
 
 from graph.errors import LoadError
 from graph.model import Label, RelType
-from graph.store import GraphStore
-from graph.writer import DEFAULT_BATCH_SIZE, import_grouped, rebuild_partners, write_grouped
+from graph.store import BulkImporter, GraphStore
+from graph.writer import (
+    DEFAULT_BATCH_SIZE,
+    Grouped,
+    import_grouped,
+    rebuild_partners,
+    write_grouped,
+)
 from loaders.build import Builder, Extraction, SkippedTable, describe_unknown_table
 from loaders.normalise import Agency, AgencyResolver
 from loaders.read import Document, csv_table, decode, read_document
@@ -162,19 +168,21 @@ def load_paths(
     dry_run: bool = False,
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_document: Callable[[Document, Extraction], None] | None = None,
+    on_import: Callable[[int], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> LoadReport:
     """Load every file of ``paths``; returns what happened to each.
 
     Bad rows are reported (``LoadError`` with file and line) while good rows
     load. ``on_document`` is called once a file is parsed and resolved, before
-    anything of it is written; ``progress(done, total)`` after each written batch.
+    anything of it is written; ``on_import(files)`` before the one bulk import
+    of an empty store; ``progress(done, total)`` after each written batch.
     """
     with cyclic_gc_paused():
         return _load_paths(
             store, paths, operation=operation, fmt=fmt, aliases=aliases, mapping=mapping,
             strict=strict, dry_run=dry_run, batch_size=batch_size, on_document=on_document,
-            progress=progress,
+            on_import=on_import, progress=progress,
         )
 
 
@@ -190,12 +198,18 @@ def _load_paths(
     dry_run: bool,
     batch_size: int,
     on_document: Callable[[Document, Extraction], None] | None,
+    on_import: Callable[[int], None] | None,
     progress: Callable[[int, int], None] | None,
 ) -> LoadReport:
     report = LoadReport(dry_run=dry_run)
     resolver = AgencyResolver(known_agencies(store), aliases)
     builder = Builder(resolver, operation, mapping)
-    wrote_any = False
+    # Into an empty store that can bulk-import, the files are gathered into
+    # one import at the end (all or nothing, partners derived in memory);
+    # otherwise each file is merged in batches once it is resolved.
+    gather = not dry_run and isinstance(store, BulkImporter) and store.is_empty()
+    gathered: Grouped | None = None
+    pending: list[FileReport] = []
     partners_stale = False
     for path in paths:
         file_report = FileReport(str(path))
@@ -231,20 +245,27 @@ def _load_paths(
         if dry_run:
             file_report.would_write = extraction.grouped.counts()
             continue
-        # The first file written into an empty store is bulk-imported with its
-        # partners where the store can; everything else is merged in batches.
-        written = (
-            None if wrote_any
-            else import_grouped(store, extraction.grouped, progress=progress)
-        )
-        if written is None:
-            written = write_grouped(
-                store, extraction.grouped, batch_size=batch_size, progress=progress
+        if gather:
+            file_report.records_written = sum(extraction.grouped.counts().values())
+            gathered = (
+                extraction.grouped if gathered is None else gathered.update(extraction.grouped)
             )
-            partners_stale = True
-        file_report.records_written = written
+            pending.append(file_report)
+            continue
+        file_report.records_written = write_grouped(
+            store, extraction.grouped, batch_size=batch_size, progress=progress
+        )
         file_report.written = True
-        wrote_any = True
+        partners_stale = True
+    if gathered is not None:
+        if on_import:
+            on_import(len(pending))
+        if import_grouped(store, gathered, progress=progress) is None:
+            # another process wrote to the store meanwhile: merge instead
+            write_grouped(store, gathered, batch_size=batch_size, progress=progress)
+            partners_stale = True
+        for file_report in pending:
+            file_report.written = True
     if partners_stale:
         rebuild_partners(store)
     return report

@@ -139,13 +139,19 @@ def test_bulk_partners_carry_every_shared_operation_source_and_year(
     ) in ([{"n": 0}], [])
 
 
-def test_the_pipeline_bulk_imports_the_first_file_and_merges_the_rest(
-    store: GraphStore, tmp_path: Path, fixture_path: Path
+@pytest.mark.parametrize("first_load", [10, 1], ids=["one-import", "import-then-merge"])
+def test_the_pipeline_imports_into_an_empty_store_and_merges_into_a_full_one(
+    store: GraphStore, tmp_path: Path, fixture_path: Path, first_load: int
 ) -> None:
+    """Every file at once into the empty store, or the first file and then the rest:
+    the graph is the one the batched MERGE builds."""
     need_bulk(store)
     paths = documents(tmp_path, fixture_path)
-    report = load_paths(store, paths)
-    assert report.exit_code == ExitCode.OK, [str(e) for e in report.errors]
+    for batch in (paths[:first_load], paths[first_load:]):
+        if batch:
+            report = load_paths(store, batch)
+            assert report.exit_code == ExitCode.OK, [str(e) for e in report.errors]
+            assert all(f.written and f.records_written > 0 for f in report.files)
     loaded = dump(store)
 
     store.write("MATCH (n) DETACH DELETE n")
