@@ -43,7 +43,10 @@ class Unencodable(ValueError):
 def _string(text: str) -> bytes:
     if "\x00" in text:
         raise Unencodable(f"string contains a NUL character: {text[:80]!r}")
-    return b"\x03" + text.encode("utf-8", "surrogatepass") + b"\x00"
+    try:
+        return b"\x03" + text.encode() + b"\x00"
+    except UnicodeEncodeError as exc:
+        raise Unencodable(f"string is not valid Unicode text: {text[:80]!r}") from exc
 
 
 def encode_value(value: Any) -> bytes:

@@ -198,6 +198,14 @@ class Builder:
             if cleaned is None:
                 if "\x00" in value:
                     raise ValueError(f"{table.headers[index]!r} cell contains a NUL character")
+                if not value.isascii():
+                    try:
+                        value.encode()
+                    except UnicodeEncodeError:
+                        raise ValueError(
+                            f"{table.headers[index]!r} cell is not valid Unicode text "
+                            "(it holds a lone surrogate)"
+                        ) from None
                 if len(value) > MAX_CELL_LENGTH:
                     raise ValueError(
                         f"{table.headers[index]!r} cell is {len(value)} characters long, "

@@ -197,16 +197,19 @@ def test_a_failed_bulk_import_leaves_the_store_empty_with_its_schema(
         store.write("CREATE (:Agency {id: 'agency-3'})")
 
 
-def test_nul_characters_are_rejected_rows_not_store_errors(store: GraphStore,
-                                                           tmp_path: Path) -> None:
-    path = tmp_path / "nul.json"
-    path.write_text(json.dumps([
-        {"operation": "Op", "agency": "Good Agency", "role": "r", "impact": "i"},
-        {"operation": "Op", "agency": "Bad\u0000Agency", "role": "r", "impact": "i"},
-    ]))
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [("Bad\\u0000Agency", "NUL character"), ("Bad\\ud800Agency", "lone surrogate")],
+)
+def test_unstorable_text_is_a_rejected_row_not_a_store_error(
+    store: GraphStore, tmp_path: Path, bad: str, reason: str
+) -> None:
+    path = tmp_path / "bad.json"
+    row = '{{"operation": "Op", "agency": "{}", "role": "r", "impact": "i"}}'
+    path.write_text(f"[{row.format('Good Agency')}, {row.format(bad)}]")
     report = load_paths(store, [path])
     assert report.exit_code == ExitCode.PARTIAL
-    assert "NUL character" in str(report.errors[0])
+    assert reason in str(report.errors[0])
     assert store.read("MATCH (a:Agency) RETURN a.name AS name") == [{"name": "Good Agency"}]
 
 
