@@ -151,7 +151,6 @@ class Encoder:
     def __init__(self, first_id: int = 0) -> None:
         self.ids: dict[tuple[str, str], int] = {}
         self.next_id = first_id
-        self.skipped_rels = 0
 
     def node_tokens(
         self, label: str, rows: Sequence[Row], list_keys: Sequence[str] = ()
@@ -194,8 +193,8 @@ class Encoder:
     ) -> Iterator[tuple[int, bytes]]:
         """``(count, token)`` for edges between nodes already given to this encoder.
 
-        An edge whose endpoint is unknown is skipped and counted, as the
-        Cypher writer's ``MATCH`` of a missing endpoint writes nothing.
+        An edge whose endpoint is unknown is skipped, as the Cypher writer's
+        ``MATCH`` of a missing endpoint writes nothing.
         """
         if not rows:
             return
@@ -208,7 +207,6 @@ class Encoder:
             start = ids.get((start_label, row["start"]))
             end = ids.get((end_label, row["end"]))
             if start is None or end is None:
-                self.skipped_rels += 1
                 continue
             props = row["props"]
             full = token.add(pack(start, end) + columns.encode(

@@ -238,16 +238,6 @@ class Grouped:
         return found
 
 
-def node_rows(records: Iterable[NodeRecord]) -> dict[Label, list[dict[str, Any]]]:
-    """Group node records per label, one row per id (see :class:`Grouped`)."""
-    return Grouped().add_records(records, ()).node_rows()
-
-
-def rel_rows(records: Iterable[RelRecord]) -> dict[RelKey, list[dict[str, Any]]]:
-    """Group relationship records per (type, start label, end label), one row per pair."""
-    return Grouped().add_records((), records).rel_rows()
-
-
 def _chunks(rows: Sequence[dict[str, Any]], size: int) -> Iterable[Sequence[dict[str, Any]]]:
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
