@@ -156,6 +156,7 @@ def known_agencies(store: GraphStore) -> list[Agency]:
     ]
 
 
+@cyclic_gc_paused()
 def load_paths(
     store: GraphStore,
     paths: Sequence[Path],
@@ -178,29 +179,6 @@ def load_paths(
     anything of it is written; ``on_import(files)`` before the one bulk import
     of an empty store; ``progress(done, total)`` after each written batch.
     """
-    with cyclic_gc_paused():
-        return _load_paths(
-            store, paths, operation=operation, fmt=fmt, aliases=aliases, mapping=mapping,
-            strict=strict, dry_run=dry_run, batch_size=batch_size, on_document=on_document,
-            on_import=on_import, progress=progress,
-        )
-
-
-def _load_paths(
-    store: GraphStore,
-    paths: Sequence[Path],
-    *,
-    operation: str | None,
-    fmt: str | None,
-    aliases: dict[str, str] | None,
-    mapping: dict[str, str] | None,
-    strict: bool,
-    dry_run: bool,
-    batch_size: int,
-    on_document: Callable[[Document, Extraction], None] | None,
-    on_import: Callable[[int], None] | None,
-    progress: Callable[[int, int], None] | None,
-) -> LoadReport:
     report = LoadReport(dry_run=dry_run)
     resolver = AgencyResolver(known_agencies(store), aliases)
     builder = Builder(resolver, operation, mapping)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -234,3 +235,14 @@ def test_a_bulk_import_survives_sigkill(tmp_path: Path, fixture_path: Path) -> N
             again.write("CREATE (:Agency {id: 'federal-bureau-of-investigation'})")
     finally:
         again.close()
+
+
+def test_a_load_pauses_the_cyclic_collector_and_restores_it(store: GraphStore,
+                                                            tmp_path: Path,
+                                                            fixture_path: Path) -> None:
+    seen: list[bool] = []
+    assert gc.isenabled()
+    load_paths(store, documents(tmp_path, fixture_path)[:1],
+               on_document=lambda doc, extraction: seen.append(gc.isenabled()))
+    assert seen == [False]
+    assert gc.isenabled()
