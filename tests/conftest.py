@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from graph.embedded import EmbeddedStore
 from graph.store import GraphStore, open_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -51,3 +54,15 @@ def cli() -> list[str]:
     """The command that runs partnergraph's CLI in a subprocess."""
     exe = shutil.which("partnergraph", path=str(Path(sys.executable).parent))
     return [exe] if exe else [sys.executable, "-c", "from graph.cli import app; app()"]
+
+
+def kill_server(store: EmbeddedStore) -> None:
+    """SIGKILL the embedded server of ``store``, wait for it to be gone, then close
+    the store (releasing a dead server only cleans its pid file and socket)."""
+    pid = store.server.pid()
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while store.server.pid() is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    store.close()

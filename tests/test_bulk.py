@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import gc
 import json
-import os
-import signal
-import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +19,7 @@ from loaders.build import Builder
 from loaders.normalise import AgencyResolver
 from loaders.pipeline import ExitCode, load_paths
 from loaders.read import read_document
+from tests.conftest import kill_server
 
 # Two documents repeating some participation (two sources on one fact), with
 # years on some operations and none on others, an agency named twice in one
@@ -221,13 +219,7 @@ def test_a_bulk_import_survives_sigkill(tmp_path: Path, fixture_path: Path) -> N
     report = load_paths(store, documents(tmp_path, fixture_path)[:1])
     assert report.exit_code == ExitCode.OK
     before = dump(store)
-    pid = store.server.pid()
-    assert pid is not None
-    os.kill(pid, signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while store.server.pid() is not None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    store.close()
+    kill_server(store)
     again = open_store(str(folder))
     try:
         assert dump(again) == before

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from graph.errors import InvalidInput, QueryError, StoreUnavailable
 from graph.model import Label, NodeRecord, RelRecord, RelType
 from graph.store import GraphStore, open_store, store_kind
 from graph.writer import write_records
+from tests.conftest import kill_server
 
 
 @pytest.mark.parametrize(
@@ -185,13 +184,7 @@ def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
     store.ensure_schema()
     rows = [NodeRecord(Label.AGENCY, f"a{i}", {"name": f"A{i}"}, "s", "e") for i in range(2000)]
     write_records(store, rows, [], batch_size=250)
-    pid = store.server.pid()
-    assert pid is not None
-    os.kill(pid, signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while store.server.pid() is not None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    store.close()  # releasing a dead server only cleans its pid file and socket
+    kill_server(store)
     again = open_store(str(folder))
     try:
         assert again.read("MATCH (a:Agency) RETURN count(a) AS n") == [{"n": 2000}]
