@@ -17,8 +17,9 @@ import redis.exceptions
 from falkordb import Edge, FalkorDB, Node, Path
 
 from graph.errors import InvalidInput, QueryError, StoreError, StoreUnavailable
-from graph.falkor_bulk import Encoder, Unencodable
+from graph.falkor_bulk import Encoder, Unencodable, partner_tokens
 from graph.model import LIST_PROPERTIES, Label, RelType
+from graph.partners import Partnerships
 from graph.store import INDEXED_PROPERTIES, UNIQUE_KEY, Row
 
 GRAPH_NAME = "partnergraph"
@@ -241,9 +242,12 @@ class FalkorStore:
         nodes: Mapping[Label, Sequence[Row]],
         rels: Mapping[tuple[RelType, Label, Label], Sequence[Row]],
         *,
+        partners: Partnerships | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> int:
         """Build the graph from writer rows with ``GRAPH.BULK``; the graph must be empty.
+
+        ``partners`` are derived ``PARTNERS_WITH`` edges, sent after the rows.
 
         All or nothing: the empty graph is recreated with its schema, the rows
         are streamed as binary tokens (the next token is encoded while the
@@ -255,11 +259,12 @@ class FalkorStore:
         if not self.is_empty():
             raise StoreError("a bulk import needs an empty graph")
         total = sum(map(len, nodes.values())) + sum(map(len, rels.values()))
+        total += len(partners) if partners is not None else 0
         self._recreate_empty()
         try:
             self.ensure_schema()
             encoder = Encoder()
-            written = self._send_tokens(encoder, nodes, rels, total, progress)
+            written = self._send_tokens(encoder, nodes, rels, partners, total, progress)
             self._check_ids(encoder, nodes)
         except BaseException:
             self._recreate_empty()
@@ -286,6 +291,7 @@ class FalkorStore:
         encoder: Encoder,
         nodes: Mapping[Label, Sequence[Row]],
         rels: Mapping[tuple[RelType, Label, Label], Sequence[Row]],
+        partners: Partnerships | None,
         total: int,
         progress: Callable[[int, int], None] | None,
     ) -> int:
@@ -302,6 +308,12 @@ class FalkorStore:
                 # rows skipped for a missing endpoint still count as handled
                 if len(rows) > done:
                     yield 0, 0, len(rows) - done, b""
+            if partners is not None:
+                derived = partner_tokens(
+                    encoder, RelType.PARTNERS_WITH.value, Label.AGENCY.value, partners
+                )
+                for count, token in derived:
+                    yield 0, count, count, token
 
         written = 0
         pending: deque[tuple[Future[None] | None, int]] = deque()

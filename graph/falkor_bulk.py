@@ -20,6 +20,10 @@ import struct
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
+from graph.partners import Ints, Partnerships
+
 _LONG = struct.Struct("<q")
 _DOUBLE = struct.Struct("<d")
 _COUNT = struct.Struct("<I")
@@ -216,6 +220,166 @@ class Encoder:
                 yield token.take()
         if token.count:
             yield token.take()
+
+
+# Bytes gathered per array operation when records are built from columns: the
+# index arrays are eight times the size of what they gather.
+_GATHER_BYTES = 4 * 1024 * 1024
+_TAGGED_INT = np.dtype([("type", "u1"), ("value", "<i8")])
+
+
+def _tagged_ints(values: Ints) -> np.ndarray:
+    """``values`` as bulk-format integers (type byte 4, then 8 bytes), back to back."""
+    out = np.empty(len(values), dtype=_TAGGED_INT)
+    out["type"] = 4
+    out["value"] = values
+    return out.view(np.uint8)
+
+
+def _tagged_arrays(counts: Ints) -> np.ndarray:
+    """Array headers (type byte 5, then the 8-byte count) for ``counts``."""
+    out = _tagged_ints(counts)
+    out[::9] = 5
+    return out
+
+
+class _Pool:
+    """Byte strings laid end to end; records are lists of their indexes."""
+
+    def __init__(self) -> None:
+        self.blocks: list[np.ndarray] = []
+        self.lengths: list[np.ndarray] = []
+        self.count = 0
+
+    def add(self, items: Sequence[bytes]) -> int:
+        """Add ``items``; returns the index of the first."""
+        return self._add(
+            np.frombuffer(b"".join(items), dtype=np.uint8),
+            np.fromiter(map(len, items), dtype=np.int64, count=len(items)),
+        )
+
+    def add_fixed(self, data: np.ndarray, width: int) -> int:
+        """Add ``data`` cut into items of ``width`` bytes; returns the index of the first."""
+        return self._add(data.reshape(-1), np.full(data.size // width, width, dtype=np.int64))
+
+    def _add(self, data: np.ndarray, lengths: np.ndarray) -> int:
+        first = self.count
+        self.blocks.append(data)
+        self.lengths.append(lengths)
+        self.count += len(lengths)
+        return first
+
+    def freeze(self) -> tuple[np.ndarray, Ints, Ints]:
+        data = np.concatenate(self.blocks) if self.blocks else np.empty(0, np.uint8)
+        lengths = np.concatenate(self.lengths) if self.lengths else np.empty(0, np.int64)
+        return data, np.cumsum(lengths) - lengths, lengths
+
+
+def _gather(data: np.ndarray, starts: Ints, lengths: Ints, items: Ints) -> bytes:
+    """The pool items ``items`` laid end to end."""
+    sizes = lengths[items]
+    total = int(sizes.sum())
+    index = np.repeat(starts[items] - (np.cumsum(sizes) - sizes), sizes)
+    index += np.arange(total, dtype=np.int64)
+    gathered: bytes = data[index].tobytes()
+    return gathered
+
+
+def partner_tokens(
+    encoder: Encoder, rel_type: str, label: str, partners: Partnerships
+) -> Iterator[tuple[int, bytes]]:
+    """``(count, token)`` for derived partnerships between nodes already given to ``encoder``.
+
+    The same bytes :meth:`Encoder.edge_tokens` makes of ``partners.rows()``,
+    built with array operations: every record is a list of pool items (its
+    endpoints, values, array headers and the encoded operation and source
+    ids), and a token is those items gathered.
+    """
+    if not len(partners):
+        return
+    internal = np.fromiter(
+        (encoder.ids.get((label, agency), -1) for agency in partners.agencies),
+        dtype=np.int64, count=len(partners.agencies),
+    )
+    start, end = internal[partners.start], internal[partners.end]
+    if (start < 0).any() or (end < 0).any():
+        raise Unencodable(f"a partnership joins an agency that is not a {label} node")
+    count = len(start)
+    op_counts = np.diff(partners.op_offsets)
+    source_counts = np.diff(partners.source_offsets)
+    first_year = np.array([0 if y is None else y for y in partners.first_year], dtype=np.int64)
+    last_year = np.array([0 if y is None else y for y in partners.last_year], dtype=np.int64)
+
+    pool = _Pool()
+    true = pool.add([_TRUE, _NULL])
+    null = true + 1
+    ops = pool.add([_string(op) for op in partners.operations])
+    sources = pool.add([_string(source) for source in partners.sources])
+    endpoints = pool.add_fixed(
+        np.stack((start, end), axis=1).astype("<u8").view(np.uint8), 16
+    )
+    firsts = pool.add_fixed(_tagged_ints(first_year), 9)
+    lasts = pool.add_fixed(_tagged_ints(last_year), 9)
+    op_heads = pool.add_fixed(_tagged_arrays(op_counts), 9)
+    source_heads = pool.add_fixed(_tagged_arrays(source_counts), 9)
+    weights = pool.add_fixed(_tagged_ints(op_counts), 9)
+    data, starts, lengths = pool.freeze()
+
+    # record r: endpoints, derived, first_year, last_year, operations (header,
+    # items), sources (header, items), weight: the header order of _layout
+    per_record = 7 + op_counts + source_counts
+    first_item = np.cumsum(per_record) - per_record
+    items = np.empty(int(per_record.sum()), dtype=np.int64)
+    records = np.arange(count, dtype=np.int64)
+    no_first = np.fromiter((y is None for y in partners.first_year), dtype=bool, count=count)
+    no_last = np.fromiter((y is None for y in partners.last_year), dtype=bool, count=count)
+    items[first_item] = endpoints + records
+    items[first_item + 1] = true
+    items[first_item + 2] = np.where(no_first, null, firsts + records)
+    items[first_item + 3] = np.where(no_last, null, lasts + records)
+    items[first_item + 4] = op_heads + records
+    _place(items, first_item + 5, op_counts, ops + partners.op_index)
+    after_ops = first_item + 5 + op_counts
+    items[after_ops] = source_heads + records
+    _place(items, after_ops + 1, source_counts, sources + partners.source_index)
+    items[after_ops + 1 + source_counts] = weights + records
+
+    header = _header(rel_type, ["derived", "first_year", "last_year", "operations", "sources",
+                                "weight"])
+    record_bytes = np.add.reduceat(lengths[items], first_item)
+    yield from _cut(header, data, starts, lengths, items, first_item, record_bytes)
+
+
+def _place(items: Ints, at: Ints, counts: Ints, values: Ints) -> None:
+    """Write ``values`` (``counts[r]`` of them for record r) from ``at[r]`` on."""
+    within = np.arange(len(values), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    items[np.repeat(at, counts) + within] = values
+
+
+def _cut(
+    header: bytes, data: np.ndarray, starts: Ints, lengths: Ints, items: Ints,
+    first_item: Ints, record_bytes: Ints,
+) -> Iterator[tuple[int, bytes]]:
+    """Tokens of whole records, each closing once it reaches :data:`TOKEN_BYTES`."""
+    ends = np.cumsum(record_bytes)
+    item_ends = np.append(first_item[1:], len(items))
+    count = len(record_bytes)
+    record = 0
+    while record < count:
+        done = int(ends[record - 1]) if record else 0
+        # the record that reaches the limit closes the token, as in _Token.add
+        reach = int(np.searchsorted(ends, done + TOKEN_BYTES - len(header), "left"))
+        last = min(max(reach, record), count - 1)
+        parts = [header]
+        piece = record
+        while piece <= last:
+            base = int(ends[piece - 1]) if piece else 0
+            stop = min(int(np.searchsorted(ends, base + _GATHER_BYTES, "left")), last)
+            parts.append(_gather(data, starts, lengths,
+                                 items[first_item[piece] : item_ends[stop]]))
+            piece = stop + 1
+        yield last + 1 - record, b"".join(parts)
+        record = last + 1
 
 
 class _Token:

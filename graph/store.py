@@ -13,13 +13,16 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 import platformdirs
 
 from graph.errors import InvalidInput
 from graph.model import Label, RelType
+
+if TYPE_CHECKING:
+    from graph.partners import Partnerships
 
 ENV_DB = "PARTNERGRAPH_DB"
 NEO4J_SCHEMES = frozenset({"neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc"})
@@ -95,9 +98,10 @@ class BulkImporter(Protocol):
         nodes: Mapping[Label, Sequence[Row]],
         rels: Mapping[tuple[RelType, Label, Label], Sequence[Row]],
         *,
+        partners: Partnerships | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> int:
-        """Create every row in the empty graph; returns the number of rows written."""
+        """Create every row and partnership in the empty graph; returns how many."""
         ...
 
 

@@ -9,12 +9,12 @@ repeating a fact adds its source to the existing fact.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
-from operator import itemgetter
 from typing import Any
 
 from graph.model import LIST_PROPERTIES, Label, NodeRecord, RelRecord, RelType
+from graph.partners import derive_partners
 from graph.store import BulkImporter, GraphStore
 
 DEFAULT_BATCH_SIZE = 5000
@@ -286,59 +286,6 @@ def write_grouped(
     return written
 
 
-def partner_rows(
-    participation: Iterable[Mapping[str, Any]], operations: Iterable[Mapping[str, Any]]
-) -> list[dict[str, Any]]:
-    """The ``PARTNERS_WITH`` rows :data:`REBUILD_PARTNERS` derives, computed from rows.
-
-    ``participation`` are the grouped ``(Agency)-[:PARTICIPATED_IN]->(Operation)``
-    rows and ``operations`` the grouped ``Operation`` rows of a graph that
-    holds nothing else: one row per agency pair (smaller id first) with the
-    same properties as the Cypher rebuild, lists sorted.
-    """
-    years = {row["id"]: row["props"].get("year") for row in operations}
-    members: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
-    distinct: set[tuple[str, ...]] = set()
-    for row in participation:
-        if row["end"] in years:
-            members[row["end"]].append((row["start"], row["sources"]))
-            distinct.add(tuple(row["sources"]))
-    # One document's rows share one source: then every pair has that source
-    # and the pair loop only collects operations.
-    shared = sorted(set(distinct.pop())) if len(distinct) == 1 else None
-    pairs: dict[tuple[str, str], tuple[list[str], set[str]]] = {}
-    by_agency = itemgetter(0)
-    for op_id, group in members.items():
-        if len(group) < 2:
-            continue
-        group.sort(key=by_agency)
-        for index, (a, a_sources) in enumerate(group):
-            for b, b_sources in group[index + 1 :]:
-                entry = pairs.get((a, b))
-                if entry is None:
-                    entry = pairs[(a, b)] = ([], set())
-                entry[0].append(op_id)
-                if shared is None:
-                    entry[1].update(a_sources)
-                    entry[1].update(b_sources)
-    rows = []
-    for (a, b), (op_ids, sources) in pairs.items():
-        known = [year for op_id in op_ids if (year := years[op_id]) is not None]
-        rows.append({
-            "start": a,
-            "end": b,
-            "props": {
-                "weight": len(op_ids),
-                "operations": sorted(op_ids),
-                "sources": shared if shared is not None else sorted(sources),
-                "first_year": min(known) if known else None,
-                "last_year": max(known) if known else None,
-                "derived": True,
-            },
-        })
-    return rows
-
-
 def import_records(
     store: GraphStore,
     nodes: Iterable[NodeRecord],
@@ -373,10 +320,8 @@ def import_grouped(
         for row in rels.get((RelType.PARTICIPATED_IN, Label.AGENCY, Label.OPERATION), ())
         if row["start"] in agencies
     ]
-    partners = partner_rows(participation, nodes.get(Label.OPERATION, ()))
-    if partners:
-        rels[(RelType.PARTNERS_WITH, Label.AGENCY, Label.AGENCY)] = partners
-    written = store.import_graph(nodes, rels, progress=progress)
+    partners = derive_partners(participation, nodes.get(Label.OPERATION, ()))
+    written = store.import_graph(nodes, rels, partners=partners, progress=progress)
     return written - len(partners)
 
 

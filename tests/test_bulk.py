@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import json
+import random
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from graph import falkor_bulk
 from graph.embedded import EmbeddedStore
 from graph.errors import InvalidInput
 from graph.model import Label, NodeRecord
+from graph.partners import derive_partners
 from graph.store import BulkImporter, GraphStore, open_store
 from graph.writer import Grouped, import_grouped, import_records, rebuild_partners, write_grouped
 from loaders.build import Builder
@@ -136,6 +139,87 @@ def test_bulk_partners_carry_every_shared_operation_source_and_year(
     assert store.read(
         "MATCH (a:Agency {acronym: 'INTERPOL'})-[p:PARTNERS_WITH]-() RETURN count(p) AS n"
     ) in ([{"n": 0}], [])
+
+
+def participation(seed: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Random participation rows and operation rows: up to three sources per row,
+    operations with and without a year, and rows whose operation is unknown."""
+    rng = random.Random(seed)
+    operations = [
+        {"id": f"op-{i:03d}", "props": {"year": rng.choice([None, 2019, 2021, 2024])}}
+        for i in range(40)
+    ]
+    rows = {}
+    for _ in range(400):
+        agency, op = f"agency-{rng.randrange(60):02d}", f"op-{rng.randrange(45):03d}"
+        rows[(agency, op)] = {"start": agency, "end": op,
+                              "sources": rng.sample(["src-a", "src-b", "src-c"], rng.randint(1, 3))}
+    return list(rows.values()), operations
+
+
+def reference_partners(rows: list[dict[str, Any]],
+                       operations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """PARTNERS_WITH as the Cypher rebuild defines it, pair by pair."""
+    years = {op["id"]: op["props"]["year"] for op in operations}
+    members = defaultdict(list)
+    for row in rows:
+        if row["end"] in years:
+            members[row["end"]].append(row)
+    pairs: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
+    for op, group in members.items():
+        for a in group:
+            for b in group:
+                if a["start"] < b["start"]:
+                    ops, sources = pairs.setdefault((a["start"], b["start"]), (set(), set()))
+                    ops.add(op)
+                    sources.update(a["sources"], b["sources"])
+    expected = []
+    for (a, b), (ops, sources) in sorted(pairs.items()):
+        known = [years[op] for op in ops if years[op] is not None]
+        expected.append({"start": a, "end": b, "props": {
+            "weight": len(ops), "operations": sorted(ops), "sources": sorted(sources),
+            "first_year": min(known, default=None), "last_year": max(known, default=None),
+            "derived": True,
+        }})
+    return expected
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_derived_partnerships_are_the_pairs_of_every_operation(seed: int) -> None:
+    rows, operations = participation(seed)
+    partners = derive_partners(rows, operations)
+    derived = sorted(partners.rows(), key=lambda row: (row["start"], row["end"]))
+    assert derived == reference_partners(rows, operations)
+    assert len(partners) == len(derived) > 100
+    # one source everywhere: every pair has just that source
+    for row in rows:
+        row["sources"] = ["src-only"]
+    assert {tuple(row["props"]["sources"]) for row in derive_partners(rows, operations).rows()} \
+        == {("src-only",)}
+    assert len(derive_partners([], operations)) == 0
+
+
+@pytest.mark.parametrize("token_bytes", [falkor_bulk.TOKEN_BYTES, 700, 1])
+def test_partnership_tokens_are_the_bytes_of_their_rows(
+    token_bytes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The array encoder makes exactly the tokens the row encoder makes of the same edges."""
+    monkeypatch.setattr(falkor_bulk, "TOKEN_BYTES", token_bytes)
+    rows, operations = participation(11)
+    partners = derive_partners(rows, operations)
+    encoder = falkor_bulk.Encoder(first_id=3)
+    agencies = [{"id": agency, "props": {}} for agency in sorted({row["start"] for row in rows})]
+    list(encoder.node_tokens("Agency", agencies))
+    by_rows = list(encoder.edge_tokens("PARTNERS_WITH", "Agency", "Agency", list(partners.rows())))
+    by_arrays = list(falkor_bulk.partner_tokens(encoder, "PARTNERS_WITH", "Agency", partners))
+    assert by_arrays == by_rows
+    if token_bytes > 10_000:
+        assert len(by_rows) == 1
+    elif token_bytes == 1:
+        assert len(by_rows) == len(partners)  # one record per token
+    else:
+        assert 1 < len(by_rows) < len(partners)
+    assert sum(count for count, _ in by_arrays) == len(partners)
 
 
 @pytest.mark.parametrize("first_load", [10, 1], ids=["one-import", "import-then-merge"])
