@@ -349,7 +349,7 @@ class FalkorStore:
         """The first and last node of every label have the internal ids edges assumed."""
         for label, rows in nodes.items():
             for row in (rows[0], rows[-1]) if rows else ():
-                expected = encoder.ids[(label.value, row["id"])]
+                expected = encoder.ids[label.value][row["id"]]
                 found = self.read(
                     f"MATCH (n:{label.value} {{id: $id}}) RETURN id(n) AS internal",
                     {"id": row["id"]},

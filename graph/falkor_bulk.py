@@ -11,13 +11,21 @@ NUL-terminated UTF-8 string, or an array (count, then values).
 Nodes get consecutive internal ids in the order they are sent, starting at
 the graph's node count, which is why the importer only ever builds a graph
 that starts empty and checks the ids it assumed once the import is done.
+
+Tokens are built column by column with array operations rather than a
+Python loop per record: every distinct value of a column is encoded once
+into a pool of byte strings (unique strings all at once, as one joined
+string), a record is the list of its pool items (endpoints, values, array
+headers, array elements), and a token is those items gathered end to end.
 """
 
 from __future__ import annotations
 
 import math
 import struct
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from itertools import chain, repeat
+from operator import itemgetter, methodcaller
 from typing import Any
 
 import numpy as np
@@ -93,139 +101,23 @@ def _header(name: str, keys: Sequence[str]) -> bytes:
     )
 
 
-# Per property, this many distinct encoded strings and string lists are kept:
-# repeated values (roles, sources) are encoded once, unique ones (evidence)
-# stop filling the cache once it is full.
-_CACHE_SIZE = 4096
-
-
-class _Columns:
-    """Encodes rows of values, with caches per property for strings and string lists."""
-
-    __slots__ = ("caches",)
-
-    def __init__(self, width: int) -> None:
-        self.caches: list[tuple[dict[str, bytes], dict[tuple[str, ...], bytes]]] = [
-            ({}, {}) for _ in range(width)
-        ]
-
-    def encode(self, values: Sequence[Any]) -> bytes:
-        parts = []
-        for (strings, lists), value in zip(self.caches, values, strict=True):
-            kind = type(value)
-            if kind is str:
-                encoded = strings.get(value)
-                if encoded is None:
-                    encoded = _string(value)
-                    if len(strings) < _CACHE_SIZE:
-                        strings[value] = encoded
-            elif value is None:
-                encoded = _NULL
-            elif kind is list and all(type(item) is str for item in value):
-                key = tuple(value)
-                encoded = lists.get(key)
-                if encoded is None:
-                    encoded = b"\x05" + _LONG.pack(len(value)) + b"".join(map(_string, value))
-                    if len(lists) < _CACHE_SIZE:
-                        lists[key] = encoded
-            else:
-                encoded = encode_value(value)
-            parts.append(encoded)
-        return b"".join(parts)
-
-
 _PROVENANCE = ("sources", "evidence")
 
 
 def _layout(rows: Sequence[Row], extra: Sequence[str] = ()) -> tuple[list[str], list[str]]:
     """The property names of a token: props keys, then list and provenance keys."""
-    props: set[str] = set()
-    lists: set[str] = set(extra)
-    for row in rows:
-        props.update(row.get("props", ()))
-        if row.get("lists"):
-            lists.update(row["lists"])
+    props = set(chain.from_iterable(map(itemgetter("props"), rows)))
+    lists = set(chain.from_iterable(filter(None, map(methodcaller("get", "lists"), rows))))
+    lists.update(extra)
     provenance = [key for key in _PROVENANCE if key in rows[0]]
     return sorted(props - lists - set(provenance)), [*sorted(lists), *provenance]
-
-
-class Encoder:
-    """Encodes writer rows into tokens and keeps the internal id of every node."""
-
-    def __init__(self, first_id: int = 0) -> None:
-        self.ids: dict[tuple[str, str], int] = {}
-        self.next_id = first_id
-
-    def node_tokens(
-        self, label: str, rows: Sequence[Row], list_keys: Sequence[str] = ()
-    ) -> Iterator[tuple[int, bytes]]:
-        """``(count, token)`` for the nodes of ``label``; ids are assigned as they go.
-
-        ``list_keys`` are list properties every node of the label carries,
-        empty when a row has none (as the Cypher writer leaves them).
-        """
-        if not rows:
-            return
-        ids = self.ids
-        prop_keys, other_keys = _layout(rows, list_keys)
-        list_names = [key for key in other_keys if key not in _PROVENANCE]
-        provenance = [key for key in other_keys if key in _PROVENANCE]
-        columns = _Columns(1 + len(prop_keys) + len(other_keys))
-        token = _Token(_header(label, ["id", *prop_keys, *other_keys]))
-        empty: dict[str, Any] = {}
-        for row in rows:
-            node_id = row["id"]
-            if (label, node_id) in ids:
-                raise Unencodable(f"node {label} {node_id!r} given twice")
-            ids[(label, node_id)] = self.next_id
-            self.next_id += 1
-            props = row.get("props", empty)
-            lists = row.get("lists") or empty
-            full = token.add(columns.encode([
-                node_id,
-                *[props.get(key) for key in prop_keys],
-                *[lists.get(key, []) for key in list_names],
-                *[row.get(key) for key in provenance],
-            ]))
-            if full:
-                yield token.take()
-        if token.count:
-            yield token.take()
-
-    def edge_tokens(
-        self, rel_type: str, start_label: str, end_label: str, rows: Sequence[Row]
-    ) -> Iterator[tuple[int, bytes]]:
-        """``(count, token)`` for edges between nodes already given to this encoder.
-
-        An edge whose endpoint is unknown is skipped, as the Cypher writer's
-        ``MATCH`` of a missing endpoint writes nothing.
-        """
-        if not rows:
-            return
-        ids = self.ids
-        prop_keys, provenance = _layout(rows)
-        columns = _Columns(len(prop_keys) + len(provenance))
-        token = _Token(_header(rel_type, [*prop_keys, *provenance]))
-        pack = _ENDPOINTS.pack
-        for row in rows:
-            start = ids.get((start_label, row["start"]))
-            end = ids.get((end_label, row["end"]))
-            if start is None or end is None:
-                continue
-            props = row["props"]
-            full = token.add(pack(start, end) + columns.encode(
-                [*[props.get(key) for key in prop_keys], *[row[key] for key in provenance]]
-            ))
-            if full:
-                yield token.take()
-        if token.count:
-            yield token.take()
 
 
 # Bytes gathered per array operation when records are built from columns: the
 # index arrays are eight times the size of what they gather.
 _GATHER_BYTES = 4 * 1024 * 1024
 _TAGGED_INT = np.dtype([("type", "u1"), ("value", "<i8")])
+_NONE = type(None)
 
 
 def _tagged_ints(values: Ints) -> np.ndarray:
@@ -236,11 +128,48 @@ def _tagged_ints(values: Ints) -> np.ndarray:
     return out.view(np.uint8)
 
 
+_TAGGED_FLOAT = np.dtype([("type", "u1"), ("value", "<f8")])
+
+
+def _tagged_floats(values: np.ndarray) -> np.ndarray:
+    """``values`` as bulk-format doubles (type byte 2, then 8 bytes), back to back."""
+    out = np.empty(len(values), dtype=_TAGGED_FLOAT)
+    out["type"] = 2
+    out["value"] = values
+    return out.view(np.uint8)
+
+
 def _tagged_arrays(counts: Ints) -> np.ndarray:
     """Array headers (type byte 5, then the 8-byte count) for ``counts``."""
     out = _tagged_ints(counts)
     out[::9] = 5
     return out
+
+
+def _encoded_strings(strings: list[str]) -> tuple[bytes, Ints]:
+    """``strings`` as bulk-format strings laid end to end, and the length of each.
+
+    One join and one encode for all of them; a string the format cannot carry
+    is found and named only when there is one.
+    """
+    joined = "\x00".join(strings)
+    if joined.count("\x00") != max(len(strings) - 1, 0):
+        for text in strings:
+            _string(text)  # raises for the string holding a NUL
+    try:
+        data = joined.encode()
+    except UnicodeEncodeError:
+        for text in strings:
+            _string(text)  # raises for the string that is not valid Unicode
+        raise
+    if len(data) == len(joined):  # ASCII: one byte per character
+        sizes = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
+    else:
+        sizes = np.fromiter(map(len, map(str.encode, strings)), dtype=np.int64,
+                            count=len(strings))
+    if not strings:
+        return b"", sizes
+    return b"\x03" + data.replace(b"\x00", b"\x00\x03") + b"\x00", sizes + 2
 
 
 class _Pool:
@@ -257,6 +186,11 @@ class _Pool:
             np.frombuffer(b"".join(items), dtype=np.uint8),
             np.fromiter(map(len, items), dtype=np.int64, count=len(items)),
         )
+
+    def add_strings(self, strings: list[str]) -> int:
+        """Add ``strings`` as bulk-format strings; returns the index of the first."""
+        data, sizes = _encoded_strings(strings)
+        return self._add(np.frombuffer(data, dtype=np.uint8), sizes)
 
     def add_fixed(self, data: np.ndarray, width: int) -> int:
         """Add ``data`` cut into items of ``width`` bytes; returns the index of the first."""
@@ -275,6 +209,121 @@ class _Pool:
         return data, np.cumsum(lengths) - lengths, lengths
 
 
+class _Records:
+    """Records built column by column, each a list of pool items."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.pool = _Pool()
+        self.null = self.pool.add([_NULL])
+        self.columns: list[tuple[Ints | None, Ints]] = []
+
+    def fixed(self, data: np.ndarray, width: int) -> None:
+        """A column of one ``width``-byte item per record, taken from ``data``."""
+        first = self.pool.add_fixed(data, width)
+        self.columns.append((None, np.arange(first, first + self.count, dtype=np.int64)))
+
+    def items(self, counts: Ints | None, items: Ints) -> None:
+        """A column of ``counts[r]`` pool items for record r (one each when ``None``)."""
+        self.columns.append((counts, items))
+
+    def values(self, values: list[Any]) -> None:
+        """A column of property values.
+
+        Strings are encoded once per distinct value (roles, names), the
+        strings of string lists once per occurrence (evidence is unique to
+        its row); booleans, integers and floats as arrays.
+        """
+        kinds = set(map(type, values))
+        kinds.discard(_NONE)
+        if kinds <= {str}:
+            self.columns.append((None, self._strings(values)))
+        elif kinds == {bool}:
+            true = self.pool.add([_TRUE, _FALSE])
+            false = true + 1
+            item_of = {True: true, False: false, None: self.null}
+            self.columns.append((None, self._map(item_of, values)))
+        elif kinds == {int} and all(_MIN_LONG <= v <= _MAX_LONG for v in values if v is not None):
+            self._numbers(values, _tagged_ints)
+        elif kinds == {float} and all(math.isfinite(v) for v in values if v is not None):
+            self._numbers(values, _tagged_floats)
+        elif kinds <= {list, tuple} and None not in values and set(
+            map(type, chain.from_iterable(values))
+        ) <= {str}:
+            counts = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+            heads = self.pool.add_fixed(_tagged_arrays(counts), 9)
+            elements = self.pool.add_strings(list(chain.from_iterable(values)))
+            self.columns.append((counts + 1, _interleave(
+                counts, np.arange(heads, heads + len(values), dtype=np.int64),
+                np.arange(elements, elements + int(counts.sum()), dtype=np.int64),
+            )))
+        else:  # mixed or unusual values: one by one
+            first = self.pool.add([encode_value(value) for value in values])
+            self.columns.append((None, np.arange(first, first + len(values), dtype=np.int64)))
+
+    def _numbers(self, values: list[Any], tagged: Callable[[np.ndarray], np.ndarray]) -> None:
+        present = [value for value in values if value is not None]
+        first = self.pool.add_fixed(tagged(np.array(present)), 9)
+        if len(present) == len(values):
+            self.columns.append((None, np.arange(first, first + len(values), dtype=np.int64)))
+            return
+        missing = np.fromiter((value is None for value in values), dtype=bool, count=len(values))
+        items = np.full(len(values), self.null, dtype=np.int64)
+        items[~missing] = np.arange(first, first + len(present), dtype=np.int64)
+        self.columns.append((None, items))
+
+    @staticmethod
+    def _map(item_of: Mapping[Any, int], values: list[Any]) -> Ints:
+        return np.fromiter(map(item_of.__getitem__, values), dtype=np.int64, count=len(values))
+
+    def _strings(self, values: list[Any]) -> Ints:
+        """The pool item of each string (or ``None``), every distinct one encoded once."""
+        strings = list(dict.fromkeys(values))
+        if None in strings:
+            strings.remove(None)
+        first = self.pool.add_strings(strings)
+        item_of: dict[Any, int] = dict(zip(strings, range(first, first + len(strings)),
+                                           strict=True))
+        item_of[None] = self.null
+        return self._map(item_of, values)
+
+    def tokens(self, header: bytes) -> Iterator[tuple[int, bytes]]:
+        """The records under ``header``, cut into tokens of about :data:`TOKEN_BYTES`."""
+        if not self.count:
+            return
+        per_record = np.zeros(self.count, dtype=np.int64)
+        for counts, _ in self.columns:
+            per_record += 1 if counts is None else counts
+        first_item = np.cumsum(per_record) - per_record
+        items = np.empty(int(per_record.sum()), dtype=np.int64)
+        at = first_item.copy()
+        for counts, column in self.columns:
+            if counts is None:
+                items[at] = column
+                at += 1
+            else:
+                _place(items, at, counts, column)
+                at += counts
+        data, starts, lengths = self.pool.freeze()
+        record_bytes = np.add.reduceat(lengths[items], first_item)
+        yield from _cut(header, data, starts, lengths, items, first_item, record_bytes)
+
+
+def _interleave(counts: Ints, heads: Ints, elements: Ints) -> Ints:
+    """Per record, its head item followed by its ``counts[r]`` element items."""
+    out = np.empty(len(heads) + len(elements), dtype=np.int64)
+    first = np.cumsum(counts + 1) - (counts + 1)
+    out[first] = heads
+    _place(out, first + 1, counts, elements)
+    return out
+
+
+def _place(items: Ints, at: Ints, counts: Ints, values: Ints) -> None:
+    """Write ``values`` (``counts[r]`` of them for record r) from ``at[r]`` on."""
+    within = np.arange(len(values), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    items[np.repeat(at, counts) + within] = values
+
+
 def _gather(data: np.ndarray, starts: Ints, lengths: Ints, items: Ints) -> bytes:
     """The pool items ``items`` laid end to end."""
     sizes = lengths[items]
@@ -285,89 +334,18 @@ def _gather(data: np.ndarray, starts: Ints, lengths: Ints, items: Ints) -> bytes
     return gathered
 
 
-def partner_tokens(
-    encoder: Encoder, rel_type: str, label: str, partners: Partnerships
-) -> Iterator[tuple[int, bytes]]:
-    """``(count, token)`` for derived partnerships between nodes already given to ``encoder``.
-
-    The same bytes :meth:`Encoder.edge_tokens` makes of ``partners.rows()``,
-    built with array operations: every record is a list of pool items (its
-    endpoints, values, array headers and the encoded operation and source
-    ids), and a token is those items gathered.
-    """
-    if not len(partners):
-        return
-    internal = np.fromiter(
-        (encoder.ids.get((label, agency), -1) for agency in partners.agencies),
-        dtype=np.int64, count=len(partners.agencies),
-    )
-    start, end = internal[partners.start], internal[partners.end]
-    if (start < 0).any() or (end < 0).any():
-        raise Unencodable(f"a partnership joins an agency that is not a {label} node")
-    count = len(start)
-    op_counts = np.diff(partners.op_offsets)
-    source_counts = np.diff(partners.source_offsets)
-    first_year = np.array([0 if y is None else y for y in partners.first_year], dtype=np.int64)
-    last_year = np.array([0 if y is None else y for y in partners.last_year], dtype=np.int64)
-
-    pool = _Pool()
-    true = pool.add([_TRUE, _NULL])
-    null = true + 1
-    ops = pool.add([_string(op) for op in partners.operations])
-    sources = pool.add([_string(source) for source in partners.sources])
-    endpoints = pool.add_fixed(
-        np.stack((start, end), axis=1).astype("<u8").view(np.uint8), 16
-    )
-    firsts = pool.add_fixed(_tagged_ints(first_year), 9)
-    lasts = pool.add_fixed(_tagged_ints(last_year), 9)
-    op_heads = pool.add_fixed(_tagged_arrays(op_counts), 9)
-    source_heads = pool.add_fixed(_tagged_arrays(source_counts), 9)
-    weights = pool.add_fixed(_tagged_ints(op_counts), 9)
-    data, starts, lengths = pool.freeze()
-
-    # record r: endpoints, derived, first_year, last_year, operations (header,
-    # items), sources (header, items), weight: the header order of _layout
-    per_record = 7 + op_counts + source_counts
-    first_item = np.cumsum(per_record) - per_record
-    items = np.empty(int(per_record.sum()), dtype=np.int64)
-    records = np.arange(count, dtype=np.int64)
-    no_first = np.fromiter((y is None for y in partners.first_year), dtype=bool, count=count)
-    no_last = np.fromiter((y is None for y in partners.last_year), dtype=bool, count=count)
-    items[first_item] = endpoints + records
-    items[first_item + 1] = true
-    items[first_item + 2] = np.where(no_first, null, firsts + records)
-    items[first_item + 3] = np.where(no_last, null, lasts + records)
-    items[first_item + 4] = op_heads + records
-    _place(items, first_item + 5, op_counts, ops + partners.op_index)
-    after_ops = first_item + 5 + op_counts
-    items[after_ops] = source_heads + records
-    _place(items, after_ops + 1, source_counts, sources + partners.source_index)
-    items[after_ops + 1 + source_counts] = weights + records
-
-    header = _header(rel_type, ["derived", "first_year", "last_year", "operations", "sources",
-                                "weight"])
-    record_bytes = np.add.reduceat(lengths[items], first_item)
-    yield from _cut(header, data, starts, lengths, items, first_item, record_bytes)
-
-
-def _place(items: Ints, at: Ints, counts: Ints, values: Ints) -> None:
-    """Write ``values`` (``counts[r]`` of them for record r) from ``at[r]`` on."""
-    within = np.arange(len(values), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    items[np.repeat(at, counts) + within] = values
-
-
 def _cut(
     header: bytes, data: np.ndarray, starts: Ints, lengths: Ints, items: Ints,
     first_item: Ints, record_bytes: Ints,
 ) -> Iterator[tuple[int, bytes]]:
-    """Tokens of whole records, each closing once it reaches :data:`TOKEN_BYTES`."""
+    """Tokens of whole records, each closed by the record that takes it to
+    :data:`TOKEN_BYTES` (the server's limit on one argument is 512 MB)."""
     ends = np.cumsum(record_bytes)
     item_ends = np.append(first_item[1:], len(items))
     count = len(record_bytes)
     record = 0
     while record < count:
         done = int(ends[record - 1]) if record else 0
-        # the record that reaches the limit closes the token, as in _Token.add
         reach = int(np.searchsorted(ends, done + TOKEN_BYTES - len(header), "left"))
         last = min(max(reach, record), count - 1)
         parts = [header]
@@ -382,26 +360,129 @@ def _cut(
         record = last + 1
 
 
-class _Token:
-    """Records under one header, cut when they reach :data:`TOKEN_BYTES`."""
+def _endpoints(start: Ints, end: Ints) -> np.ndarray:
+    """Edge endpoints as the two little-endian 64-bit internal ids of each record."""
+    return np.stack((start, end), axis=1).astype("<u8").view(np.uint8)
 
-    __slots__ = ("count", "header", "parts", "size")
 
-    def __init__(self, header: bytes) -> None:
-        self.header = header
-        self.parts = [header]
-        self.size = len(header)
-        self.count = 0
+class Encoder:
+    """Encodes writer rows into tokens and keeps the internal id of every node."""
 
-    def add(self, record: bytes) -> bool:
-        self.parts.append(record)
-        self.size += len(record)
-        self.count += 1
-        return self.size >= TOKEN_BYTES
+    def __init__(self, first_id: int = 0) -> None:
+        # label -> node id -> internal id
+        self.ids: dict[str, dict[str, int]] = {}
+        self.next_id = first_id
 
-    def take(self) -> tuple[int, bytes]:
-        done = (self.count, b"".join(self.parts))
-        self.parts = [self.header]
-        self.size = len(self.header)
-        self.count = 0
-        return done
+    def node_tokens(
+        self, label: str, rows: Sequence[Row], list_keys: Sequence[str] = ()
+    ) -> Iterator[tuple[int, bytes]]:
+        """``(count, token)`` for the nodes of ``label``; ids are assigned as they go.
+
+        ``list_keys`` are list properties every node of the label carries,
+        empty when a row has none (as the Cypher writer leaves them).
+        """
+        if not rows:
+            return
+        node_ids = [row["id"] for row in rows]
+        known = self.ids.setdefault(label, {})
+        fresh = dict(zip(node_ids, range(self.next_id, self.next_id + len(rows)), strict=True))
+        if len(fresh) != len(rows) or not fresh.keys().isdisjoint(known):
+            seen = set(known)
+            for node_id in node_ids:
+                if node_id in seen:
+                    raise Unencodable(f"node {label} {node_id!r} given twice")
+                seen.add(node_id)
+        known.update(fresh)
+        self.next_id += len(rows)
+        prop_keys, other_keys = _layout(rows, list_keys)
+        records = _Records(len(rows))
+        records.values(node_ids)
+        empty: dict[str, Any] = {}
+        props = [row.get("props", empty) for row in rows]
+        for key in prop_keys:
+            records.values([p.get(key) for p in props])
+        lists = [row.get("lists") or empty for row in rows]
+        for key in other_keys:
+            if key in _PROVENANCE:
+                records.values([row.get(key) for row in rows])
+            else:
+                records.values([found.get(key, []) for found in lists])
+        yield from records.tokens(_header(label, ["id", *prop_keys, *other_keys]))
+
+    def edge_tokens(
+        self, rel_type: str, start_label: str, end_label: str, rows: Sequence[Row]
+    ) -> Iterator[tuple[int, bytes]]:
+        """``(count, token)`` for edges between nodes already given to this encoder.
+
+        An edge whose endpoint is unknown is skipped, as the Cypher writer's
+        ``MATCH`` of a missing endpoint writes nothing.
+        """
+        if not rows:
+            return
+        starts = self.ids.get(start_label, {})
+        ends = self.ids.get(end_label, {})
+        start = np.fromiter(map(starts.get, [row["start"] for row in rows], repeat(-1)),
+                            dtype=np.int64, count=len(rows))
+        end = np.fromiter(map(ends.get, [row["end"] for row in rows], repeat(-1)),
+                          dtype=np.int64, count=len(rows))
+        keep = (start >= 0) & (end >= 0)
+        if not keep.all():
+            rows = [row for row, kept in zip(rows, keep.tolist(), strict=True) if kept]
+            start, end = start[keep], end[keep]
+        if not rows:
+            return
+        prop_keys, provenance = _layout(rows)
+        records = _Records(len(rows))
+        records.fixed(_endpoints(start, end), 16)
+        props = [row["props"] for row in rows]
+        for key in prop_keys:
+            records.values([p.get(key) for p in props])
+        for key in provenance:
+            records.values([row[key] for row in rows])
+        yield from records.tokens(_header(rel_type, [*prop_keys, *provenance]))
+
+
+def partner_tokens(
+    encoder: Encoder, rel_type: str, label: str, partners: Partnerships
+) -> Iterator[tuple[int, bytes]]:
+    """``(count, token)`` for derived partnerships between nodes already given to ``encoder``.
+
+    The same bytes :meth:`Encoder.edge_tokens` makes of ``partners.rows()``,
+    without a row per edge: the operation and source ids are encoded once
+    each and every list is built from the partnership's index arrays.
+    """
+    if not len(partners):
+        return
+    known = encoder.ids.get(label, {})
+    internal = np.fromiter(map(known.get, partners.agencies, repeat(-1)), dtype=np.int64,
+                           count=len(partners.agencies))
+    start, end = internal[partners.start], internal[partners.end]
+    if (start < 0).any() or (end < 0).any():
+        raise Unencodable(f"a partnership joins an agency that is not a {label} node")
+    count = len(start)
+    op_counts = np.diff(partners.op_offsets)
+    source_counts = np.diff(partners.source_offsets)
+    records = _Records(count)
+    pool = records.pool
+    ops = pool.add_strings(partners.operations)
+    sources = pool.add_strings(partners.sources)
+    # header order (as _layout sorts props): derived, first_year, last_year,
+    # operations, sources, weight
+    records.fixed(_endpoints(start, end), 16)
+    records.items(None, np.full(count, pool.add([_TRUE]), dtype=np.int64))
+    for years in (partners.first_year, partners.last_year):
+        first = pool.add_fixed(
+            _tagged_ints(np.array([0 if y is None else y for y in years], dtype=np.int64)), 9
+        )
+        missing = np.fromiter((y is None for y in years), dtype=bool, count=count)
+        records.items(None, np.where(missing, records.null, first + np.arange(count)))
+    for counts, index, first in ((op_counts, partners.op_index, ops),
+                                 (source_counts, partners.source_index, sources)):
+        heads = pool.add_fixed(_tagged_arrays(counts), 9)
+        records.items(counts + 1, _interleave(
+            counts, np.arange(heads, heads + count, dtype=np.int64), first + index
+        ))
+    records.fixed(_tagged_ints(op_counts), 9)
+    yield from records.tokens(_header(
+        rel_type, ["derived", "first_year", "last_year", "operations", "sources", "weight"]
+    ))

@@ -96,6 +96,13 @@ RelKey = tuple[RelType, Label, Label]
 _EVIDENCE_SCAN = 16
 
 
+def _present(props: dict[str, Any]) -> dict[str, Any]:
+    """``props`` without its ``None`` values (``props`` itself when it has none)."""
+    if None in props.values():
+        return {k: v for k, v in props.items() if v is not None}
+    return props
+
+
 class Grouped:
     """Node and relationship rows merged per key as facts arrive, ready to write.
 
@@ -109,8 +116,10 @@ class Grouped:
 
     The rows are the writer's batch rows: nodes ``{id, props, sources,
     evidence, lists}``, relationships ``{start, end, props, sources,
-    evidence}``. Values given are not copied (records are immutable); lists
-    are.
+    evidence}``. Values given are not copied (records are immutable), and a
+    props dict without ``None`` values becomes a row's props as it is, shared
+    with every row given the same dict: props are replaced, never changed in
+    place. Lists are copied.
     """
 
     __slots__ = ("_last", "_nodes", "_rels", "_seen")
@@ -136,7 +145,7 @@ class Grouped:
         if row is None:
             rows[node_id] = {
                 "id": node_id,
-                "props": {k: v for k, v in props.items() if v is not None},
+                "props": _present(props),
                 "sources": [source],
                 "evidence": [evidence],
                 "lists": {k: list(dict.fromkeys(v)) for k, v in lists.items()} if lists else {},
@@ -150,7 +159,7 @@ class Grouped:
         if (last[0] is props or last[0] == props) and (last[1] is lists or last[1] == lists):
             return
         self._last[(label, node_id)] = (props, lists)
-        row["props"].update({k: v for k, v in props.items() if v is not None})
+        row["props"] = {**row["props"], **_present(props)}
         if lists:
             merged = row["lists"]
             for key, values in lists.items():
@@ -174,13 +183,13 @@ class Grouped:
             rows[(start_id, end_id)] = {
                 "start": start_id,
                 "end": end_id,
-                "props": {k: v for k, v in props.items() if v is not None},
+                "props": _present(props),
                 "sources": [source],
                 "evidence": [evidence],
             }
             return
-        if props:
-            row["props"].update({k: v for k, v in props.items() if v is not None})
+        if props and not row["props"].items() >= props.items():
+            row["props"] = {**row["props"], **_present(props)}
         if source not in row["sources"]:
             row["sources"].append(source)
         known = row["evidence"]

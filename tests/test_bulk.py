@@ -213,6 +213,16 @@ def test_partnership_tokens_are_the_bytes_of_their_rows(
     by_rows = list(encoder.edge_tokens("PARTNERS_WITH", "Agency", "Agency", list(partners.rows())))
     by_arrays = list(falkor_bulk.partner_tokens(encoder, "PARTNERS_WITH", "Agency", partners))
     assert by_arrays == by_rows
+    # and both are what encode_value spells out, record by record
+    keys = ["derived", "first_year", "last_year", "operations", "sources", "weight"]
+    ids = encoder.ids["Agency"]
+    records = b"".join(
+        ids[row["start"]].to_bytes(8, "little") + ids[row["end"]].to_bytes(8, "little")
+        + b"".join(falkor_bulk.encode_value(row["props"][key]) for key in keys)
+        for row in partners.rows()
+    )
+    header = falkor_bulk._header("PARTNERS_WITH", keys)
+    assert b"".join(token[len(header):] for _, token in by_arrays) == records
     if token_bytes > 10_000:
         assert len(by_rows) == 1
     elif token_bytes == 1:
@@ -220,6 +230,56 @@ def test_partnership_tokens_are_the_bytes_of_their_rows(
     else:
         assert 1 < len(by_rows) < len(partners)
     assert sum(count for count, _ in by_arrays) == len(partners)
+
+
+def test_tokens_encode_every_value_as_the_format_says() -> None:
+    """Columns of every kind (strings repeated and unique, text that is not ASCII,
+    booleans, integers, floats, absent values, string lists, mixed lists, str
+    subclasses) give the records encode_value spells out value by value."""
+    rows = [
+        {"id": f"n{i}", "props": props, "sources": ["src-a"], "evidence": [f"f.csv:{i}"]}
+        for i, props in enumerate([
+            {"name": "Zoë Agency", "flag": True, "year": 2021, "score": 0.5,
+             "tags": ["a", "b"], "mixed": ["a", 1], "kind": Label.AGENCY},
+            {"name": "Zoë Agency", "flag": False, "year": None, "score": None,
+             "tags": [], "mixed": None, "kind": "plain"},
+            {"name": "日本の警察", "flag": None, "year": -(2**63), "score": -1e300,
+             "tags": ("c",), "mixed": [True, 2.5], "kind": None},
+        ])
+    ]
+    keys = ["flag", "kind", "mixed", "name", "score", "tags", "year"]
+    [(count, token)] = list(falkor_bulk.Encoder().node_tokens("Agency", rows))
+    header = b"Agency\x00" + (3 + len(keys)).to_bytes(4, "little") + b"".join(
+        key.encode() + b"\x00" for key in ["id", *keys, "sources", "evidence"]
+    )
+    expected = header + b"".join(
+        falkor_bulk.encode_value(value)
+        for row in rows
+        for value in [row["id"], *[row["props"].get(k) for k in keys], row["sources"],
+                      row["evidence"]]
+    )
+    assert (count, token) == (3, expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("a\x00b", "NUL character"), ("a\ud800b", "not valid Unicode"),
+     (["ok", "a\x00b"], "NUL character"), (2**63, "64-bit range"),
+     (float("nan"), "finite"), ({"a": 1}, "unsupported")],
+)
+def test_a_value_the_format_cannot_carry_is_named(value: Any, message: str) -> None:
+    rows = [{"id": "fine", "props": {"v": "x"}}, {"id": "bad", "props": {"v": value}}]
+    with pytest.raises(falkor_bulk.Unencodable, match=message):
+        list(falkor_bulk.Encoder().node_tokens("Agency", rows))
+
+
+def test_a_node_given_twice_is_refused() -> None:
+    encoder = falkor_bulk.Encoder()
+    list(encoder.node_tokens("Agency", [{"id": "a", "props": {}}]))
+    with pytest.raises(falkor_bulk.Unencodable, match="'a' given twice"):
+        list(encoder.node_tokens("Agency", [{"id": "b", "props": {}}, {"id": "a", "props": {}}]))
+    with pytest.raises(falkor_bulk.Unencodable, match="'c' given twice"):
+        list(encoder.node_tokens("Operation", [{"id": "c", "props": {}}] * 2))
 
 
 @pytest.mark.parametrize("first_load", [10, 1], ids=["one-import", "import-then-merge"])
