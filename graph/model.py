@@ -40,7 +40,11 @@ LIST_PROPERTIES: dict[Label, tuple[str, ...]] = {
     Label.OPERATION: ("metrics",),
 }
 
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+# Anything that is not a letter or digit in any script (underscore included)
+# separates words.
+_SEPARATORS = re.compile(r"[\W_]+")
+# Apostrophes join the letters around them: "People's" reads as "peoples".
+_APOSTROPHES = str.maketrans("", "", "'’ʼ`´.")
 
 
 @lru_cache(maxsize=262_144)
@@ -49,12 +53,16 @@ def fold(text: str) -> str:
 
     ``"Fédéral  Bureau, of Investigation."`` and ``"federal bureau of
     investigation"`` fold to the same string. Ampersands read as "and".
+    Letters of every script are kept (``"Полиция"`` folds to ``"полиция"``),
+    so names written in Cyrillic, Greek, Arabic or Chinese are names too.
     """
-    ascii_text = (
-        unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    )
-    ascii_text = ascii_text.replace("&", " and ").replace("'", "").replace(".", "")
-    return _NON_ALNUM.sub(" ", ascii_text).strip()
+    if text.isascii():
+        plain = text.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    plain = plain.replace("&", " and ").translate(_APOSTROPHES)
+    return _SEPARATORS.sub(" ", plain).strip()
 
 
 def slug(text: str) -> str:

@@ -252,6 +252,33 @@ def test_hostile_names_are_stored_verbatim(store: GraphStore, tmp_path: Path) ->
     assert names == {evil}
 
 
+def test_names_in_every_script_are_names(store: GraphStore, tmp_path: Path) -> None:
+    """Agencies named in Cyrillic, Greek, Arabic, Chinese or with letters that have no
+    ASCII form load as themselves; case and accents still fold in every script."""
+    path = tmp_path / "scripts.csv"
+    path.write_text(
+        "operation,agency,role,impact\n"
+        "Операция Щит,Министерство внутренних дел (МВД),Arrests,Seized narcotics\n"
+        "Операция Щит,Ελληνική Αστυνομία,Intelligence,Arrested suspects\n"
+        "Операция Щит,الشرطة الوطنية,Intelligence,Arrested suspects\n"
+        "Операция Щит,公安部,Intelligence,Arrested suspects\n"
+        "Операция Щит,Økokrim,Financial Investigation,Froze accounts\n"
+        "Operation Nord,ØKOKRIM,Financial Investigation,Froze accounts\n"
+        "Operation Nord,МВД,Arrests,Arrested suspects\n"
+        "Operation Nord,ΕΛΛΗΝΙΚΉ ΑΣΤΥΝΟΜΊΑ,Intelligence,Arrested suspects\n",
+        encoding="utf-8",
+    )
+    report = load_paths(store, [path])
+    assert report.exit_code == ExitCode.OK, [str(e) for e in report.errors]
+    names = {row["name"] for row in store.read("MATCH (a:Agency) RETURN a.name AS name")}
+    assert names == {"Министерство внутренних дел", "Ελληνική Αστυνομία", "الشرطة الوطنية",
+                     "公安部", "Økokrim"}
+    ops = {row["id"] for row in store.read("MATCH (o:Operation) RETURN o.id AS id")}
+    assert ops == {"операция-щит", "operation-nord"}
+    nord = {p.name for p in agencies.partners(store, "økokrim")}
+    assert "Министерство внутренних дел" in nord and "Ελληνική Αστυνομία" in nord
+
+
 def test_latin1_csv_is_read(store: GraphStore, tmp_path: Path) -> None:
     path = tmp_path / "latin.csv"
     path.write_bytes("agency,role,impact,operation\nPolicía Nacional,a,b,Op\nFBI,c,d,Op\n"
