@@ -99,6 +99,10 @@ class _RowContext:
             **props: Any) -> None:
         self.rels.append((rel, start, end, props))
 
+    def rel_props(self, rel: RelType, start: tuple[Label, str], end: tuple[Label, str],
+                  props: dict[str, Any]) -> None:
+        self.rels.append((rel, start, end, props))
+
     def commit(self) -> None:
         out = self.out
         grouped, source, evidence = out.grouped, out.source_id, self.evidence
@@ -133,6 +137,9 @@ class Builder:
         # cells and operation names repeat on many rows: cleaned and checked once
         self._clean: dict[str, str] = {}
         self._operations: dict[str, tuple[str, str]] = {}
+        self._sector_facts: dict[str, list[tuple[tuple[Label, str], dict[str, Any]]]] = {}
+        # (role, impact) -> the PARTICIPATED_IN props, one dict per distinct pair
+        self._participation: dict[tuple[str | None, str | None], dict[str, Any]] = {}
 
     def build(self, doc: Document) -> Extraction:
         out = Extraction(source_id(doc))
@@ -164,8 +171,10 @@ class Builder:
             self._recognised = r
             place = f"{doc.name}:{table.sheet}" if table.sheet else doc.name
             for row in table.rows:
-                evidence = f"{place}:{row.line}" if row.line else f"{place}#row{row.number}"
-                ctx = _RowContext(out, f"{evidence} (table {table.index}, row {row.number})")
+                ctx = _RowContext(out, (
+                    f"{place}:{row.line} (table {table.index}, row {row.number})" if row.line
+                    else f"{place}#row{row.number} (table {table.index}, row {row.number})"
+                ))
                 try:
                     cells = self._cells(row, table, r)
                     self._row = row
@@ -267,9 +276,21 @@ class Builder:
 
     def _infer_sectors(self, text: str, start: tuple[Label, str], rel: RelType,
                        ctx: _RowContext) -> None:
-        for sector in infer_sectors(text):
-            ctx.node(Label.CRIME_SECTOR, sector.id, name=sector.name, iccs=sector.iccs)
-            ctx.rel(rel, start, (Label.CRIME_SECTOR, sector.id), inferred=True)
+        for end, props in self._inferred_sectors(text):
+            ctx.node_props(Label.CRIME_SECTOR, end[1], props)
+            ctx.rel_props(rel, start, end, _INFERRED)
+
+    def _inferred_sectors(self, text: str) -> list[tuple[tuple[Label, str], dict[str, Any]]]:
+        """The sector nodes free text suggests, built once per distinct text."""
+        known = self._sector_facts.get(text)
+        if known is None:
+            known = [
+                ((Label.CRIME_SECTOR, sector.id), {"name": sector.name, "iccs": sector.iccs})
+                for sector in infer_sectors(text)
+            ]
+            if len(self._sector_facts) < _CACHE_SIZE:
+                self._sector_facts[text] = known
+        return known
 
     def _stated_sectors(self, text: str, start: tuple[Label, str], rel: RelType,
                         ctx: _RowContext) -> None:
@@ -310,8 +331,13 @@ class Builder:
                                 year=_year(cells.get(Field.DATE, "")))
         role = cells.get(Field.ROLE) or cells.get(Field.FUNCTION) or None
         impact = cells.get(Field.IMPACT) or None
-        ctx.rel(RelType.PARTICIPATED_IN, (Label.AGENCY, agency.id), (Label.OPERATION, op_id),
-                role=role, impact=impact)
+        props = self._participation.get((role, impact))
+        if props is None:
+            props = {"role": role, "impact": impact}
+            if len(self._participation) < _CACHE_SIZE:
+                self._participation[(role, impact)] = props
+        ctx.rel_props(RelType.PARTICIPATED_IN, (Label.AGENCY, agency.id),
+                      (Label.OPERATION, op_id), props)
         if cells.get(Field.SECTOR):
             self._stated_sectors(cells[Field.SECTOR], (Label.OPERATION, op_id), RelType.TARGETS,
                                  ctx)
@@ -384,6 +410,8 @@ class Builder:
             ctx.rel(RelType.HAS_MARKET, (Label.COUNTRY, country.code),
                     (Label.CRIME_SECTOR, sector.id), score=score, year=year)
 
+
+_INFERRED: dict[str, Any] = {"inferred": True}
 
 _YEAR_SUFFIX = re.compile(r"\s*[\(\[]?\b(19|20)\d{2}\b[\)\]]?\s*")
 
