@@ -242,12 +242,13 @@ class FalkorStore:
         nodes: Mapping[Label, Sequence[Row]],
         rels: Mapping[tuple[RelType, Label, Label], Sequence[Row]],
         *,
-        partners: Partnerships | None = None,
+        partners: Callable[[], Partnerships] | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> int:
         """Build the graph from writer rows with ``GRAPH.BULK``; the graph must be empty.
 
-        ``partners`` are derived ``PARTNERS_WITH`` edges, sent after the rows.
+        ``partners()`` gives derived ``PARTNERS_WITH`` edges; it is called once
+        the rows are sent, so that the server stores them meanwhile.
 
         All or nothing: the empty graph is recreated with its schema, the rows
         are streamed as binary tokens (the next token is encoded while the
@@ -259,7 +260,6 @@ class FalkorStore:
         if not self.is_empty():
             raise StoreError("a bulk import needs an empty graph")
         total = sum(map(len, nodes.values())) + sum(map(len, rels.values()))
-        total += len(partners) if partners is not None else 0
         self._recreate_empty()
         try:
             self.ensure_schema()
@@ -291,11 +291,12 @@ class FalkorStore:
         encoder: Encoder,
         nodes: Mapping[Label, Sequence[Row]],
         rels: Mapping[tuple[RelType, Label, Label], Sequence[Row]],
-        partners: Partnerships | None,
+        partners: Callable[[], Partnerships] | None,
         total: int,
         progress: Callable[[int, int], None] | None,
     ) -> int:
         def tokens() -> Iterator[tuple[int, int, int, bytes]]:
+            nonlocal total
             for label, rows in nodes.items():
                 keys = LIST_PROPERTIES.get(label, ())
                 for count, token in encoder.node_tokens(label.value, rows, keys):
@@ -309,10 +310,11 @@ class FalkorStore:
                 if len(rows) > done:
                     yield 0, 0, len(rows) - done, b""
             if partners is not None:
-                derived = partner_tokens(
-                    encoder, RelType.PARTNERS_WITH.value, Label.AGENCY.value, partners
-                )
-                for count, token in derived:
+                derived = partners()
+                total += len(derived)
+                for count, token in partner_tokens(
+                    encoder, RelType.PARTNERS_WITH.value, Label.AGENCY.value, derived
+                ):
                     yield 0, count, count, token
 
         written = 0

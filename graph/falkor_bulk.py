@@ -113,6 +113,9 @@ def _layout(rows: Sequence[Row], extra: Sequence[str] = ()) -> tuple[list[str], 
     return sorted(props - lists - set(provenance)), [*sorted(lists), *provenance]
 
 
+# Rows encoded at a time: the server stores one chunk's tokens while the next
+# chunk is encoded (a chunk's last token may be short of TOKEN_BYTES).
+_CHUNK_ROWS = 131_072
 # Bytes gathered per array operation when records are built from columns: the
 # index arrays are eight times the size of what they gather.
 _GATHER_BYTES = 4 * 1024 * 1024
@@ -395,19 +398,22 @@ class Encoder:
         known.update(fresh)
         self.next_id += len(rows)
         prop_keys, other_keys = _layout(rows, list_keys)
-        records = _Records(len(rows))
-        records.values(node_ids)
+        header = _header(label, ["id", *prop_keys, *other_keys])
         empty: dict[str, Any] = {}
-        props = [row.get("props", empty) for row in rows]
-        for key in prop_keys:
-            records.values([p.get(key) for p in props])
-        lists = [row.get("lists") or empty for row in rows]
-        for key in other_keys:
-            if key in _PROVENANCE:
-                records.values([row.get(key) for row in rows])
-            else:
-                records.values([found.get(key, []) for found in lists])
-        yield from records.tokens(_header(label, ["id", *prop_keys, *other_keys]))
+        for first in range(0, len(rows), _CHUNK_ROWS):
+            chunk = rows[first : first + _CHUNK_ROWS]
+            records = _Records(len(chunk))
+            records.values(node_ids[first : first + _CHUNK_ROWS])
+            props = [row.get("props", empty) for row in chunk]
+            for key in prop_keys:
+                records.values([p.get(key) for p in props])
+            lists = [row.get("lists") or empty for row in chunk]
+            for key in other_keys:
+                if key in _PROVENANCE:
+                    records.values([row.get(key) for row in chunk])
+                else:
+                    records.values([found.get(key, []) for found in lists])
+            yield from records.tokens(header)
 
     def edge_tokens(
         self, rel_type: str, start_label: str, end_label: str, rows: Sequence[Row]
@@ -432,14 +438,18 @@ class Encoder:
         if not rows:
             return
         prop_keys, provenance = _layout(rows)
-        records = _Records(len(rows))
-        records.fixed(_endpoints(start, end), 16)
-        props = [row["props"] for row in rows]
-        for key in prop_keys:
-            records.values([p.get(key) for p in props])
-        for key in provenance:
-            records.values([row[key] for row in rows])
-        yield from records.tokens(_header(rel_type, [*prop_keys, *provenance]))
+        header = _header(rel_type, [*prop_keys, *provenance])
+        for first in range(0, len(rows), _CHUNK_ROWS):
+            chunk = rows[first : first + _CHUNK_ROWS]
+            records = _Records(len(chunk))
+            last = first + len(chunk)
+            records.fixed(_endpoints(start[first:last], end[first:last]), 16)
+            props = [row["props"] for row in chunk]
+            for key in prop_keys:
+                records.values([p.get(key) for p in props])
+            for key in provenance:
+                records.values([row[key] for row in chunk])
+            yield from records.tokens(header)
 
 
 def partner_tokens(

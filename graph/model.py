@@ -44,7 +44,7 @@ LIST_PROPERTIES: dict[Label, tuple[str, ...]] = {
 # separates words.
 _SEPARATORS = re.compile(r"[\W_]+")
 # Apostrophes join the letters around them: "People's" reads as "peoples".
-_APOSTROPHES = str.maketrans("", "", "'’ʼ`´.")
+_APOSTROPHES = str.maketrans("", "", "'\u2019\u02bc`\u00b4.")
 
 
 @lru_cache(maxsize=262_144)

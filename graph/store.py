@@ -98,10 +98,11 @@ class BulkImporter(Protocol):
         nodes: Mapping[Label, Sequence[Row]],
         rels: Mapping[tuple[RelType, Label, Label], Sequence[Row]],
         *,
-        partners: Partnerships | None = None,
+        partners: Callable[[], Partnerships] | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> int:
-        """Create every row and partnership in the empty graph; returns how many."""
+        """Create every row, then the partnerships ``partners()`` derives, in the
+        empty graph; returns how many."""
         ...
 
 

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from graph.model import LIST_PROPERTIES, Label, NodeRecord, RelRecord, RelType
-from graph.partners import derive_partners
+from graph.partners import Partnerships, derive_partners
 from graph.store import BulkImporter, GraphStore
 
 DEFAULT_BATCH_SIZE = 5000
@@ -329,9 +329,14 @@ def import_grouped(
         for row in rels.get((RelType.PARTICIPATED_IN, Label.AGENCY, Label.OPERATION), ())
         if row["start"] in agencies
     ]
-    partners = derive_partners(participation, nodes.get(Label.OPERATION, ()))
+    derived: list[Partnerships] = []
+
+    def partners() -> Partnerships:
+        derived.append(derive_partners(participation, nodes.get(Label.OPERATION, ())))
+        return derived[-1]
+
     written = store.import_graph(nodes, rels, partners=partners, progress=progress)
-    return written - len(partners)
+    return written - sum(map(len, derived))
 
 
 def rebuild_partners(store: GraphStore) -> None:
