@@ -10,7 +10,7 @@ A million participation rows make about as many partnerships, so they are
 derived with array operations rather than a Python loop per pair, and kept
 as columns (index arrays into sorted id lists) that the bulk encoder turns
 into bytes without building a row per edge. :meth:`Partnerships.rows` gives
-the writer's dict rows for everything else.
+the same edges as the writer's dict rows.
 """
 
 from __future__ import annotations
