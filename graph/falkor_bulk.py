@@ -35,7 +35,6 @@ from graph.partners import Ints, Partnerships
 _LONG = struct.Struct("<q")
 _DOUBLE = struct.Struct("<d")
 _COUNT = struct.Struct("<I")
-_ENDPOINTS = struct.Struct("<QQ")
 _NULL = b"\x00"
 _TRUE = b"\x01\x01"
 _FALSE = b"\x01\x00"
