@@ -25,7 +25,7 @@ import math
 import struct
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import chain, repeat
-from operator import itemgetter, methodcaller
+from operator import methodcaller
 from typing import Any
 
 import numpy as np
@@ -105,7 +105,7 @@ _PROVENANCE = ("sources", "evidence")
 
 def _layout(rows: Sequence[Row], extra: Sequence[str] = ()) -> tuple[list[str], list[str]]:
     """The property names of a token: props keys, then list and provenance keys."""
-    props = set(chain.from_iterable(map(itemgetter("props"), rows)))
+    props = set(chain.from_iterable(map(methodcaller("get", "props", ()), rows)))
     lists = set(chain.from_iterable(filter(None, map(methodcaller("get", "lists"), rows))))
     lists.update(extra)
     provenance = [key for key in _PROVENANCE if key in rows[0]]
@@ -238,6 +238,8 @@ class _Records:
         """
         kinds = set(map(type, values))
         kinds.discard(_NONE)
+        flat = (list(chain.from_iterable(values))
+                if kinds and kinds <= {list, tuple} and None not in values else None)
         if kinds <= {str}:
             self.columns.append((None, self._strings(values)))
         elif kinds == {bool}:
@@ -249,12 +251,10 @@ class _Records:
             self._numbers(values, _tagged_ints)
         elif kinds == {float} and all(math.isfinite(v) for v in values if v is not None):
             self._numbers(values, _tagged_floats)
-        elif kinds <= {list, tuple} and None not in values and set(
-            map(type, chain.from_iterable(values))
-        ) <= {str}:
+        elif flat is not None and set(map(type, flat)) <= {str}:
             counts = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
             heads = self.pool.add_fixed(_tagged_arrays(counts), 9)
-            elements = self.pool.add_strings(list(chain.from_iterable(values)))
+            elements = self.pool.add_strings(flat)
             self.columns.append((counts + 1, _interleave(
                 counts, np.arange(heads, heads + len(values), dtype=np.int64),
                 np.arange(elements, elements + int(counts.sum()), dtype=np.int64),

@@ -15,7 +15,7 @@ the same edges as the writer's dict rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from operator import itemgetter
@@ -87,34 +87,36 @@ def _segments(sorted_keys: Ints) -> Ints:
 
 
 def derive_partners(
-    participation: Iterable[Mapping[str, Any]], operations: Iterable[Mapping[str, Any]]
+    participation: Sequence[Mapping[str, Any]],
+    agencies: Iterable[Mapping[str, Any]],
+    operations: Iterable[Mapping[str, Any]],
 ) -> Partnerships:
     """Partnerships from the grouped ``(Agency)-[:PARTICIPATED_IN]->(Operation)`` rows.
 
-    ``operations`` are the grouped ``Operation`` rows; participation in an
-    operation that is not among them is ignored, as the Cypher rebuild's
-    ``MATCH`` would.
+    ``agencies`` and ``operations`` are the grouped ``Agency`` and
+    ``Operation`` rows; participation of an agency or in an operation that is
+    not among them is ignored, as the Cypher rebuild's ``MATCH`` would.
     """
     years_by_op = {row["id"]: row["props"].get("year") for row in operations}
     # map() and itemgetter keep the per-row work in C: there is a row per participation
-    rows = list(participation)
+    rows = participation
     starts = list(map(itemgetter("start"), rows))
     ends = list(map(itemgetter("end"), rows))
     source_lists = list(map(tuple, map(itemgetter("sources"), rows)))
-    agencies = sorted(set(starts))
+    agency_ids = sorted(set(map(itemgetter("id"), agencies)) & set(starts))
     op_ids = sorted(years_by_op.keys() & set(ends))
-    agency_at = {agency: i for i, agency in enumerate(agencies)}
+    agency_at = {agency: i for i, agency in enumerate(agency_ids)}
     op_at = {op: i for i, op in enumerate(op_ids)}
     set_list = sorted(set(source_lists))
     set_at = {members: i for i, members in enumerate(set_list)}
     edge_op = np.fromiter(map(op_at.get, ends, repeat(-1)), np.int64, len(rows))
-    known = edge_op >= 0
-    edge_op = edge_op[known]
-    edge_agency = np.fromiter(map(agency_at.__getitem__, starts), np.int64, len(rows))[known]
+    edge_agency = np.fromiter(map(agency_at.get, starts, repeat(-1)), np.int64, len(rows))
+    known = (edge_op >= 0) & (edge_agency >= 0)
+    edge_op, edge_agency = edge_op[known], edge_agency[known]
     edge_set = np.fromiter(map(set_at.__getitem__, source_lists), np.int64, len(rows))[known]
 
     # every pair of members of each operation, the smaller agency index first
-    width = max(len(agencies), 1)
+    width = max(len(agency_ids), 1)
     order = np.argsort(edge_op * width + edge_agency)
     edge_agency, edge_op, edge_set = edge_agency[order], edge_op[order], edge_set[order]
     sizes = np.bincount(edge_op, minlength=len(op_ids))
@@ -176,7 +178,7 @@ def derive_partners(
         [years_by_op[op] for op in op_ids], entry_op, op_offsets
     )
     return Partnerships(
-        agencies=agencies,
+        agencies=agency_ids,
         operations=op_ids,
         sources=sources,
         start=heads // width,

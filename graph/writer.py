@@ -323,16 +323,13 @@ def import_grouped(
         return None
     nodes = grouped.node_rows()
     rels = grouped.rel_rows()
-    agencies = {row["id"] for row in nodes.get(Label.AGENCY, ())}
-    participation = [
-        row
-        for row in rels.get((RelType.PARTICIPATED_IN, Label.AGENCY, Label.OPERATION), ())
-        if row["start"] in agencies
-    ]
     derived: list[Partnerships] = []
 
     def partners() -> Partnerships:
-        derived.append(derive_partners(participation, nodes.get(Label.OPERATION, ())))
+        derived.append(derive_partners(
+            rels.get((RelType.PARTICIPATED_IN, Label.AGENCY, Label.OPERATION), []),
+            nodes.get(Label.AGENCY, ()), nodes.get(Label.OPERATION, ()),
+        ))
         return derived[-1]
 
     written = store.import_graph(nodes, rels, partners=partners, progress=progress)

@@ -157,6 +157,11 @@ def participation(seed: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
     return list(rows.values()), operations
 
 
+def agencies_of(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Agency rows for every agency the participation rows name."""
+    return [{"id": agency, "props": {}} for agency in sorted({row["start"] for row in rows})]
+
+
 def reference_partners(rows: list[dict[str, Any]],
                        operations: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """PARTNERS_WITH as the Cypher rebuild defines it, pair by pair."""
@@ -187,16 +192,16 @@ def reference_partners(rows: list[dict[str, Any]],
 @pytest.mark.parametrize("seed", range(5))
 def test_derived_partnerships_are_the_pairs_of_every_operation(seed: int) -> None:
     rows, operations = participation(seed)
-    partners = derive_partners(rows, operations)
+    partners = derive_partners(rows, agencies_of(rows), operations)
     derived = sorted(partners.rows(), key=lambda row: (row["start"], row["end"]))
     assert derived == reference_partners(rows, operations)
     assert len(partners) == len(derived) > 100
     # one source everywhere: every pair has just that source
     for row in rows:
         row["sources"] = ["src-only"]
-    assert {tuple(row["props"]["sources"]) for row in derive_partners(rows, operations).rows()} \
-        == {("src-only",)}
-    assert len(derive_partners([], operations)) == 0
+    single = derive_partners(rows, agencies_of(rows), operations)
+    assert {tuple(row["props"]["sources"]) for row in single.rows()} == {("src-only",)}
+    assert len(derive_partners([], [], operations)) == 0
 
 
 @pytest.mark.parametrize("token_bytes", [falkor_bulk.TOKEN_BYTES, 700, 1])
@@ -206,10 +211,9 @@ def test_partnership_tokens_are_the_bytes_of_their_rows(
     """The array encoder makes exactly the tokens the row encoder makes of the same edges."""
     monkeypatch.setattr(falkor_bulk, "TOKEN_BYTES", token_bytes)
     rows, operations = participation(11)
-    partners = derive_partners(rows, operations)
+    partners = derive_partners(rows, agencies_of(rows), operations)
     encoder = falkor_bulk.Encoder(first_id=3)
-    agencies = [{"id": agency, "props": {}} for agency in sorted({row["start"] for row in rows})]
-    list(encoder.node_tokens("Agency", agencies))
+    list(encoder.node_tokens("Agency", agencies_of(rows)))
     by_rows = list(encoder.edge_tokens("PARTNERS_WITH", "Agency", "Agency", list(partners.rows())))
     by_arrays = list(falkor_bulk.partner_tokens(encoder, "PARTNERS_WITH", "Agency", partners))
     assert by_arrays == by_rows
