@@ -177,3 +177,39 @@ def test_cp1252_text_is_decoded(tmp_path: Path) -> None:
                      .encode("cp1252"))
     [table] = read_document(path).tables
     assert table.rows[0].cells == ("Opération Été", "France", "“quoted” outcome")
+
+
+@pytest.mark.parametrize(
+    ("text", "headers"),
+    [
+        # a name holding a quote and a semicolon once misled the sniffer into ';'
+        ("agency,role,impact\n'; MATCH (n) DETACH DELETE n //,Arrests,x\nFBI,Intel,y\n"
+         "'; MATCH (n) DETACH DELETE n //,Drugs,\n", ("agency", "role", "impact")),
+        ("agency;role;impact\nFBI;Intel, arrests;x\nDEA;Drugs;y\n", ("agency", "role", "impact")),
+        ("agency|role|impact\nFBI|Intel, arrests|x\nDEA|Drugs; seizures|y\n",
+         ("agency", "role", "impact")),
+        # one comma per line is not a comma table when tabs split every line wider
+        ("agency\trole\timpact\nFBI\tIntel, arrests\tx\nDEA\tDrugs, seizures\ty\n",
+         ("agency", "role", "impact")),
+        # a ragged row does not lose the comma to a delimiter that splits nothing
+        ("operation,countries,outcome\nX,\"U.S., Mexico\",ok\nY,Peru,ok,extra\nZ,Chile,ok\n",
+         ("operation", "countries", "outcome")),
+    ],
+)
+def test_csv_delimiter_is_found(tmp_path: Path, text: str, headers: tuple[str, ...]) -> None:
+    path = tmp_path / "table.csv"
+    path.write_text(text)
+    [table] = read_document(path).tables
+    assert table.headers == headers
+    assert all(len(row.cells) >= len(headers) for row in table.rows)
+
+
+def test_csv_with_cypher_in_a_name_loads(store: GraphStore, tmp_path: Path) -> None:
+    path = tmp_path / "hostile-names.csv"
+    path.write_text("agency,role,impact\n'; MATCH (n) DETACH DELETE n //,Arrests,x\n"
+                    "FBI,Intelligence,y\n'; MATCH (n) DETACH DELETE n //,Drugs,\n")
+    report = load_paths(store, [path], operation="Operation Quote")
+    assert report.exit_code == ExitCode.OK, [str(e) for e in report.errors]
+    names = {r["n"] for r in rows(store, "MATCH (a:Agency)-[:PARTICIPATED_IN]->() "
+                                         "RETURN a.name AS n")}
+    assert names == {"'; MATCH (n) DETACH DELETE n //", "Federal Bureau of Investigation"}
