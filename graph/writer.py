@@ -177,32 +177,45 @@ class Grouped:
         source: str,
         evidence: str,
     ) -> None:
+        self.rels(rel, start_label, end_label, ((start_id, end_id, props, evidence),), source)
+
+    def rels(
+        self,
+        rel: RelType,
+        start_label: Label,
+        end_label: Label,
+        facts: Iterable[tuple[str, str, dict[str, Any], str]],
+        source: str,
+    ) -> None:
+        """:meth:`rel` for many ``(start id, end id, props, evidence)`` facts of one
+        relationship type and source, in order."""
         rows = self._rels[(rel, start_label, end_label)]
-        row = rows.get((start_id, end_id))
-        if row is None:
-            rows[(start_id, end_id)] = {
-                "start": start_id,
-                "end": end_id,
-                "props": _present(props),
-                "sources": [source],
-                "evidence": [evidence],
-            }
-            return
-        if props and not row["props"].items() >= props.items():
-            row["props"] = {**row["props"], **_present(props)}
-        if source not in row["sources"]:
-            row["sources"].append(source)
-        known = row["evidence"]
-        if len(known) < _EVIDENCE_SCAN:
-            if evidence not in known:
+        for start_id, end_id, props, evidence in facts:
+            row = rows.get((start_id, end_id))
+            if row is None:
+                rows[(start_id, end_id)] = {
+                    "start": start_id,
+                    "end": end_id,
+                    "props": _present(props),
+                    "sources": [source],
+                    "evidence": [evidence],
+                }
+                continue
+            if props and not row["props"].items() >= props.items():
+                row["props"] = {**row["props"], **_present(props)}
+            if source not in row["sources"]:
+                row["sources"].append(source)
+            known = row["evidence"]
+            if len(known) < _EVIDENCE_SCAN:
+                if evidence not in known:
+                    known.append(evidence)
+                continue
+            seen = self._seen.get(id(known))
+            if seen is None:
+                seen = self._seen[id(known)] = set(known)
+            if evidence not in seen:
+                seen.add(evidence)
                 known.append(evidence)
-            return
-        seen = self._seen.get(id(known))
-        if seen is None:
-            seen = self._seen[id(known)] = set(known)
-        if evidence not in seen:
-            seen.add(evidence)
-            known.append(evidence)
 
     def add_records(self, nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]) -> Grouped:
         for n in nodes:

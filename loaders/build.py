@@ -75,6 +75,11 @@ def source_id(doc: Document) -> str:
     return f"src-{doc.sha256[:16]}"
 
 
+# (label, id, props, list properties) and (type, start, end, props)
+NodeFact = tuple[Label, str, dict[str, Any], dict[str, list[str]] | None]
+RelFact = tuple[RelType, tuple[Label, str], tuple[Label, str], dict[str, Any]]
+
+
 class _RowContext:
     """Collects the facts one row asserts; they join the extraction only if the
     whole row resolves, all with the row's provenance."""
@@ -84,23 +89,15 @@ class _RowContext:
     def __init__(self, out: Extraction, evidence: str) -> None:
         self.out = out
         self.evidence = evidence
-        self.nodes: list[tuple[Label, str, dict[str, Any], dict[str, list[str]] | None]] = []
-        self.rels: list[tuple[RelType, tuple[Label, str], tuple[Label, str], dict[str, Any]]] = []
+        self.nodes: list[NodeFact] = []
+        self.rels: list[RelFact] = []
 
     def node(self, label: Label, node_id: str, lists: dict[str, list[str]] | None = None,
              **props: Any) -> None:
         self.nodes.append((label, node_id, props, lists))
 
-    def node_props(self, label: Label, node_id: str, props: dict[str, Any],
-                   lists: dict[str, list[str]] | None = None) -> None:
-        self.nodes.append((label, node_id, props, lists))
-
     def rel(self, rel: RelType, start: tuple[Label, str], end: tuple[Label, str],
             **props: Any) -> None:
-        self.rels.append((rel, start, end, props))
-
-    def rel_props(self, rel: RelType, start: tuple[Label, str], end: tuple[Label, str],
-                  props: dict[str, Any]) -> None:
         self.rels.append((rel, start, end, props))
 
     def commit(self) -> None:
@@ -129,17 +126,13 @@ class Builder:
         self._table: Table | None = None
         self._recognised: Recognised | None = None
         self._row: TableRow | None = None
-        # agency id -> (version, list properties), so names repeated on many
-        # rows do not recompute their keys
-        self._agency_facts: dict[
-            str, tuple[tuple[Any, ...], dict[str, Any], dict[str, list[str]]]
-        ] = {}
+        # agency id -> (state, node fact), so names repeated on many rows do
+        # not recompute their keys
+        self._agency_state: dict[str, tuple[tuple[Any, ...], NodeFact]] = {}
         # cells and operation names repeat on many rows: cleaned and checked once
         self._clean: dict[str, str] = {}
         self._operations: dict[str, tuple[str, str]] = {}
-        self._sector_facts: dict[str, list[tuple[tuple[Label, str], dict[str, Any]]]] = {}
-        # (role, impact) -> the PARTICIPATED_IN props, one dict per distinct pair
-        self._participation: dict[tuple[str | None, str | None], dict[str, Any]] = {}
+        self._sector_facts: dict[tuple[str, bool], list[NodeFact]] = {}
 
     def build(self, doc: Document) -> Extraction:
         out = Extraction(source_id(doc))
@@ -166,15 +159,15 @@ class Builder:
         self.agencies.register_full_names(names)
         for table, r in recognised:
             out.shapes[r.shape.value] = out.shapes.get(r.shape.value, 0) + 1
+            place = f"{doc.name}:{table.sheet}" if table.sheet else doc.name
+            if r.shape is Shape.PARTICIPANTS:
+                self._participants(doc, table, r, out, place)
+                continue
             handler = self._handlers()[r.shape]
             self._table = table
             self._recognised = r
-            place = f"{doc.name}:{table.sheet}" if table.sheet else doc.name
             for row in table.rows:
-                ctx = _RowContext(out, (
-                    f"{place}:{row.line} (table {table.index}, row {row.number})" if row.line
-                    else f"{place}#row{row.number} (table {table.index}, row {row.number})"
-                ))
+                ctx = _RowContext(out, _evidence(place, table.index, row))
                 try:
                     cells = self._cells(row, table, r)
                     self._row = row
@@ -188,7 +181,6 @@ class Builder:
     def _handlers(self) -> dict[Shape, Callable[[Document, dict[Field, str], _RowContext], None]]:
         return {
             Shape.AGENCY_AREAS: self._agency_area,
-            Shape.PARTICIPANTS: self._participant,
             Shape.OPERATIONS: self._operation_row,
             Shape.SECTORS: self._sector_row,
             Shape.METRICS: self._metric_row,
@@ -198,106 +190,124 @@ class Builder:
     def _cells(self, row: TableRow, table: Table, r: Recognised) -> dict[Field, str]:
         width = len(table.headers)
         if len(row.cells) > width and any(c.strip() for c in row.cells[width:]):
-            raise ValueError(f"row has {len(row.cells)} cells but the table has {width} columns")
+            raise ValueError(_ragged(row, width))
         cells: dict[Field, str] = {}
-        clean = self._clean
         for f, index in r.columns.items():
             value = row.cells[index] if index < len(row.cells) else ""
-            cleaned = clean.get(value)
-            if cleaned is None:
-                if "\x00" in value:
-                    raise ValueError(f"{table.headers[index]!r} cell contains a NUL character")
-                if not value.isascii():
-                    try:
-                        value.encode()
-                    except UnicodeEncodeError:
-                        raise ValueError(
-                            f"{table.headers[index]!r} cell is not valid Unicode text "
-                            "(it holds a lone surrogate)"
-                        ) from None
-                if len(value) > MAX_CELL_LENGTH:
-                    raise ValueError(
-                        f"{table.headers[index]!r} cell is {len(value)} characters long, "
-                        f"more than {MAX_CELL_LENGTH}"
-                    )
-                cleaned = " ".join(value.split())
-                if len(clean) < _CACHE_SIZE:
-                    clean[value] = cleaned
-            cells[f] = cleaned
+            cells[f] = self._clean_cell(value, table.headers[index])
         return cells
+
+    def _clean_cell(self, value: str, header: str) -> str:
+        """``value`` with its white space collapsed; ValueError for text no graph can hold."""
+        cleaned = self._clean.get(value)
+        if cleaned is not None:
+            return cleaned
+        if "\x00" in value:
+            raise ValueError(f"{header!r} cell contains a NUL character")
+        if not value.isascii():
+            try:
+                value.encode()
+            except UnicodeEncodeError:
+                raise ValueError(
+                    f"{header!r} cell is not valid Unicode text (it holds a lone surrogate)"
+                ) from None
+        if len(value) > MAX_CELL_LENGTH:
+            raise ValueError(
+                f"{header!r} cell is {len(value)} characters long, more than {MAX_CELL_LENGTH}"
+            )
+        cleaned = " ".join(value.split())
+        if len(self._clean) < _CACHE_SIZE:
+            self._clean[value] = cleaned
+        return cleaned
 
     # -- entities -------------------------------------------------------------------
     def _agency(self, raw: str, ctx: _RowContext) -> Agency:
         agency = self.agencies.resolve(raw)
-        self._agency_node(agency, ctx)
+        nodes, rels = self._agency_facts(agency)
+        ctx.nodes += nodes
+        ctx.rels += rels
+        return agency
+
+    def _agency_facts(self, agency: Agency) -> tuple[list[NodeFact], list[RelFact]]:
+        """The facts naming ``agency`` asserts: its node, its parent's and country's,
+        and the links to them."""
+        nodes = [self._agency_node(agency)]
+        rels: list[RelFact] = []
         if agency.parent:
             parent = self.agencies.get(agency.parent)
             if parent is not None:
-                self._agency_node(parent, ctx)
-                ctx.rel(RelType.PART_OF, (Label.AGENCY, agency.id), (Label.AGENCY, parent.id),
-                        inferred=True)
+                nodes.append(self._agency_node(parent))
+                rels.append((RelType.PART_OF, (Label.AGENCY, agency.id),
+                             (Label.AGENCY, parent.id), _INFERRED))
         if agency.country:
             country = Country(agency.country, country_name(agency.country))
-            self._country(country, ctx)
-            ctx.rel(RelType.BASED_IN, (Label.AGENCY, agency.id), (Label.COUNTRY, country.code),
-                    inferred=True)
-        return agency
+            nodes.append((Label.COUNTRY, country.code,
+                          {"name": country.name, "code": country.code}, None))
+            rels.append((RelType.BASED_IN, (Label.AGENCY, agency.id),
+                         (Label.COUNTRY, country.code), _INFERRED))
+        return nodes, rels
 
-    def _agency_node(self, agency: Agency, ctx: _RowContext) -> None:
+    def _agency_node(self, agency: Agency) -> NodeFact:
         # One props and lists object per state of the agency: names repeated on
         # many rows neither recompute their keys nor build new dicts, and the
         # grouping recognises a repeat by identity.
         state = (agency.version, agency.name, agency.acronym, agency.country)
-        cached = self._agency_facts.get(agency.id)
+        cached = self._agency_state.get(agency.id)
         if cached is None or cached[0] != state:
-            cached = (
-                state,
+            cached = (state, (
+                Label.AGENCY, agency.id,
                 {"name": agency.name, "acronym": agency.acronym, "country": agency.country},
                 {"aliases": list(agency.aliases), "keys": agency.lookup_keys()},
-            )
-            self._agency_facts[agency.id] = cached
-        ctx.node_props(Label.AGENCY, agency.id, cached[1], cached[2])
+            ))
+            self._agency_state[agency.id] = cached
+        return cached[1]
 
     @staticmethod
     def _country(country: Country, ctx: _RowContext) -> None:
         ctx.node(Label.COUNTRY, country.code, name=country.name, code=country.code)
 
-    def _operation(self, name: str, ctx: _RowContext, lists: dict[str, list[str]] | None = None,
-                   **props: Any) -> str:
+    def _operation_name(self, name: str) -> tuple[str, str]:
+        """The checked name of an operation and its id."""
         known = self._operations.get(name)
         if known is None:
             op_name = check_name("operation", name)
             known = (op_name, slug(op_name))
             if len(self._operations) < _CACHE_SIZE:
                 self._operations[name] = known
-        op_name, op_id = known
+        return known
+
+    def _operation(self, name: str, ctx: _RowContext, lists: dict[str, list[str]] | None = None,
+                   **props: Any) -> str:
+        op_name, op_id = self._operation_name(name)
         ctx.node(Label.OPERATION, op_id, lists, name=op_name, **props)
         return op_id
 
     def _infer_sectors(self, text: str, start: tuple[Label, str], rel: RelType,
                        ctx: _RowContext) -> None:
-        for end, props in self._inferred_sectors(text):
-            ctx.node_props(Label.CRIME_SECTOR, end[1], props)
-            ctx.rel_props(rel, start, end, _INFERRED)
-
-    def _inferred_sectors(self, text: str) -> list[tuple[tuple[Label, str], dict[str, Any]]]:
-        """The sector nodes free text suggests, built once per distinct text."""
-        known = self._sector_facts.get(text)
-        if known is None:
-            known = [
-                ((Label.CRIME_SECTOR, sector.id), {"name": sector.name, "iccs": sector.iccs})
-                for sector in infer_sectors(text)
-            ]
-            if len(self._sector_facts) < _CACHE_SIZE:
-                self._sector_facts[text] = known
-        return known
+        for sector in self._sectors(text, inferred=True):
+            ctx.nodes.append(sector)
+            ctx.rels.append((rel, start, (Label.CRIME_SECTOR, sector[1]), _INFERRED))
 
     def _stated_sectors(self, text: str, start: tuple[Label, str], rel: RelType,
                         ctx: _RowContext) -> None:
-        for part in _split_list(text):
-            sector = resolve_sector(part)
-            ctx.node(Label.CRIME_SECTOR, sector.id, name=sector.name, iccs=sector.iccs)
-            ctx.rel(rel, start, (Label.CRIME_SECTOR, sector.id), inferred=False)
+        for sector in self._sectors(text, inferred=False):
+            ctx.nodes.append(sector)
+            ctx.rels.append((rel, start, (Label.CRIME_SECTOR, sector[1]), _STATED))
+
+    def _sectors(self, text: str, *, inferred: bool) -> list[NodeFact]:
+        """The sector nodes free text suggests (``inferred``) or a sector cell names,
+        built once per distinct text."""
+        known = self._sector_facts.get((text, inferred))
+        if known is None:
+            found = (infer_sectors(text) if inferred
+                     else [resolve_sector(part) for part in _split_list(text)])
+            known = [
+                (Label.CRIME_SECTOR, sector.id, {"name": sector.name, "iccs": sector.iccs}, None)
+                for sector in found
+            ]
+            if len(self._sector_facts) < _CACHE_SIZE:
+                self._sector_facts[(text, inferred)] = known
+        return known
 
     def _document_operation(self, doc: Document, cells: dict[Field, str]) -> str:
         caption = self._table.caption if self._table else None
@@ -325,27 +335,135 @@ class Builder:
         elif role:
             self._infer_sectors(role, (Label.AGENCY, agency.id), RelType.FOCUSES_ON, ctx)
 
-    def _participant(self, doc: Document, cells: dict[Field, str], ctx: _RowContext) -> None:
-        agency = self._agency(cells[Field.AGENCY], ctx)
-        op_id = self._operation(self._document_operation(doc, cells), ctx,
-                                year=_year(cells.get(Field.DATE, "")))
-        role = cells.get(Field.ROLE) or cells.get(Field.FUNCTION) or None
-        impact = cells.get(Field.IMPACT) or None
-        props = self._participation.get((role, impact))
-        if props is None:
-            props = {"role": role, "impact": impact}
-            if len(self._participation) < _CACHE_SIZE:
-                self._participation[(role, impact)] = props
-        ctx.rel_props(RelType.PARTICIPATED_IN, (Label.AGENCY, agency.id),
-                      (Label.OPERATION, op_id), props)
-        if cells.get(Field.SECTOR):
-            self._stated_sectors(cells[Field.SECTOR], (Label.OPERATION, op_id), RelType.TARGETS,
-                                 ctx)
+    def _participants(self, doc: Document, table: Table, r: Recognised, out: Extraction,
+                      place: str) -> None:
+        """Agency / role / impact rows of operations, built a column at a time.
+
+        Participation tables are the long ones (a row per agency and
+        operation), and their cells repeat: each distinct cell is cleaned and
+        resolved once, a row's facts are those of its cells, and the rows'
+        facts reach the grouping a relationship type at a time. The result is
+        what building the rows one by one gives: a row is rejected for its
+        first bad cell (in column order, then agency, operation, sector), the
+        others keep their evidence, and agencies resolve in row order.
+        """
+        rows = table.rows
+        errors: dict[int, str] = {}
+        width = len(table.headers)
+        for i, row in enumerate(rows):
+            if len(row.cells) > width and any(c.strip() for c in row.cells[width:]):
+                errors[i] = _ragged(row, width)
+        columns: dict[Field, list[str]] = {}
+        for f, index in r.columns.items():
+            header = table.headers[index]
+            raw = [row.cells[index] if index < len(row.cells) else "" for row in rows]
+            cleaned: dict[str, str] = {}
+            bad: dict[Any, str] = {}
+            for value in set(raw):
+                try:
+                    cleaned[value] = self._clean_cell(value, header)
+                except ValueError as exc:
+                    bad[value] = str(exc)
+            _reject(errors, raw, bad)
+            columns[f] = [cleaned.get(value, "") for value in raw]
+        blank = [""] * len(rows)
+
+        # Agencies in the order rows name them, as the resolver learns from each.
+        named = columns[Field.AGENCY]
+        agencies: dict[str, Agency] = {}
+        bad = {}
+        for value in dict.fromkeys(v for i, v in enumerate(named) if i not in errors):
+            try:
+                agencies[value] = self.agencies.resolve(value)
+            except (ValueError, UnknownValue) as exc:
+                bad[value] = str(exc)
+        _reject(errors, named, bad)
+        # the facts of each agency in its final state, once every name is known
+        agency_facts = {value: self._agency_facts(a) for value, a in agencies.items()}
+
+        default = self.operation or table.caption or doc.title
+        op_keys = list(zip(columns.get(Field.OPERATION, blank), columns.get(Field.DATE, blank),
+                           strict=True))
+        operations: dict[tuple[str, str], list[NodeFact]] = {}
+        bad = {}
+        for key in set(op_keys):
+            try:
+                op_name, op_id = self._operation_name(key[0] or default)
+            except ValueError as exc:
+                bad[key] = str(exc)
+                continue
+            operations[key] = [(Label.OPERATION, op_id,
+                                {"name": op_name, "year": _year(key[1])}, None)]
+        _reject(errors, op_keys, bad)
+
+        part_keys = list(zip(
+            columns.get(Field.ROLE, blank), columns.get(Field.FUNCTION, blank),
+            columns.get(Field.IMPACT, blank), columns.get(Field.SECTOR, blank), strict=True,
+        ))
+        parts: dict[tuple[str, str, str, str], _Participation] = {}
+        bad = {}
+        for cells in set(part_keys):
+            try:
+                parts[cells] = self._participation(*cells)
+            except (ValueError, UnknownValue) as exc:
+                bad[cells] = str(exc)
+        _reject(errors, part_keys, bad)
+
+        for i in sorted(errors):
+            out.errors.append(LoadError(doc.name, errors[i], line=rows[i].line))
+        good = [i for i in range(len(rows)) if i not in errors] if errors else range(len(rows))
+        evidence = [_evidence(place, table.index, rows[i]) for i in good]
+        row_agencies = [agency_facts[named[i]] for i in good]
+        agency_ids = [agencies[named[i]].id for i in good]
+        row_ops = [operations[op_keys[i]] for i in good]
+        op_ids = [facts[0][1] for facts in row_ops]
+        row_parts = [parts[part_keys[i]] for i in good]
+
+        grouped, source = out.grouped, out.source_id
+        _group_nodes(grouped, source, evidence, [facts[0] for facts in row_agencies])
+        _group_nodes(grouped, source, evidence, row_ops)
+        _group_nodes(grouped, source, evidence, [p.nodes for p in row_parts])
+        grouped.rels(RelType.PARTICIPATED_IN, Label.AGENCY, Label.OPERATION, zip(
+            agency_ids, op_ids, [p.props for p in row_parts], evidence, strict=True,
+        ), source)
+        linked: dict[tuple[RelType, Label, Label], list[tuple[str, str, dict[str, Any], str]]]
+        linked = {}
+        for (_, rels), ev in zip(row_agencies, evidence, strict=True):
+            for rel, start, end, props in rels:
+                linked.setdefault((rel, start[0], end[0]), []).append(
+                    (start[1], end[1], props, ev))
+        for (rel, start_label, end_label), facts in linked.items():
+            grouped.rels(rel, start_label, end_label, facts, source)
+        grouped.rels(RelType.TARGETS, Label.OPERATION, Label.CRIME_SECTOR, (
+            (op_id, sector, p.targets_props, ev)
+            for op_id, p, ev in zip(op_ids, row_parts, evidence, strict=True)
+            for sector in p.targets
+        ), source)
+        grouped.rels(RelType.FOCUSES_ON, Label.AGENCY, Label.CRIME_SECTOR, (
+            (agency_id, sector, _INFERRED, ev)
+            for agency_id, p, ev in zip(agency_ids, row_parts, evidence, strict=True)
+            for sector in p.focus
+        ), source)
+        out.rows_loaded += len(evidence)
+
+    def _participation(self, role: str, function: str, impact: str,
+                       sector: str) -> _Participation:
+        """What a participation row's role, impact and sector cells assert."""
+        role_text = role or function or None
+        impact_text = impact or None
+        if sector:
+            targets = self._sectors(sector, inferred=False)
         else:
-            text = " ".join(filter(None, (role, impact)))
-            self._infer_sectors(text, (Label.OPERATION, op_id), RelType.TARGETS, ctx)
-        if role:
-            self._infer_sectors(role, (Label.AGENCY, agency.id), RelType.FOCUSES_ON, ctx)
+            targets = self._sectors(" ".join(filter(None, (role_text, impact_text))),
+                                    inferred=True)
+        focus = self._sectors(role_text, inferred=True) if role_text else []
+        return _Participation(
+            props={"role": role_text, "impact": impact_text},
+            targets=[fact[1] for fact in targets],
+            targets_props=_STATED if sector else _INFERRED,
+            focus=[fact[1] for fact in focus],
+            nodes=targets + focus,
+        )
 
     def _operation_row(self, doc: Document, cells: dict[Field, str], ctx: _RowContext) -> None:
         outcome = cells.get(Field.OUTCOME) or None
@@ -411,7 +529,57 @@ class Builder:
                     (Label.CRIME_SECTOR, sector.id), score=score, year=year)
 
 
+@dataclass(frozen=True, slots=True)
+class _Participation:
+    """The facts of a participation row's role, impact and sector cells."""
+
+    props: dict[str, Any]  # of PARTICIPATED_IN
+    targets: list[str]  # sectors the operation TARGETS
+    targets_props: dict[str, Any]
+    focus: list[str]  # sectors the agency FOCUSES_ON
+    nodes: list[NodeFact]
+
+
+def _evidence(place: str, table: int, row: TableRow) -> str:
+    """The evidence reference of a row: ``file:line (table T, row R)``."""
+    if row.line:
+        return f"{place}:{row.line} (table {table}, row {row.number})"
+    return f"{place}#row{row.number} (table {table}, row {row.number})"
+
+
+def _ragged(row: TableRow, width: int) -> str:
+    return f"row has {len(row.cells)} cells but the table has {width} columns"
+
+
+def _reject(errors: dict[int, str], keys: list[Any], bad: dict[Any, str]) -> None:
+    """Record, for each row whose key is ``bad``, its reason unless it has one already."""
+    if bad:
+        for i, key in enumerate(keys):
+            reason = bad.get(key)
+            if reason is not None:
+                errors.setdefault(i, reason)
+
+
+def _group_nodes(grouped: Grouped, source: str, evidence: list[str],
+                 facts: list[list[NodeFact]]) -> None:
+    """Give ``grouped`` the node facts of each row.
+
+    ``facts[j]`` is the list of node facts of row ``j``, one list object per
+    distinct cell. Only the first and the last row of each object are given:
+    a node keeps the evidence of the first row naming it, the latest value of
+    each property and every list item, so the rows in between would change
+    nothing.
+    """
+    keys = list(map(id, facts))
+    last = dict(zip(keys, range(len(keys)), strict=True))
+    first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
+    for j in sorted({*first.values(), *last.values()}):
+        for label, node_id, props, lists in facts[j]:
+            grouped.node(label, node_id, props, source, evidence[j], lists)
+
+
 _INFERRED: dict[str, Any] = {"inferred": True}
+_STATED: dict[str, Any] = {"inferred": False}
 
 _YEAR_SUFFIX = re.compile(r"\s*[\(\[]?\b(19|20)\d{2}\b[\)\]]?\s*")
 
