@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 
 from graph.errors import LoadError
+from graph.model import Label
 from graph.store import GraphStore
+from loaders.build import Builder, Extraction
 from loaders.normalise import (
     AgencyResolver,
     UnknownValue,
@@ -17,7 +20,7 @@ from loaders.normalise import (
     split_acronym,
 )
 from loaders.pipeline import ExitCode, load_paths
-from loaders.read import read_document
+from loaders.read import Document, Table, TableRow, read_document
 from queries import agencies, stats
 
 
@@ -291,3 +294,50 @@ def test_missing_file_is_a_load_error(store: GraphStore, tmp_path: Path) -> None
     report = load_paths(store, [tmp_path / "nope.csv"])
     assert report.exit_code == ExitCode.NOTHING
     assert isinstance(report.errors[0], LoadError) and "no such file" in str(report.errors[0])
+
+
+def _random_participation(seed: int) -> tuple[tuple[str, ...], list[TableRow]]:
+    """Participation rows mixing good, repeated, conflicting and broken cells."""
+    rng = random.Random(seed)
+    agencies = ["Federal Bureau of Investigation (FBI)", "FBI", "the Bureau", "ICE San Francisco",
+                "Immigration and Customs Enforcement (ICE)", "DEA", "Europol", "Xyz Agency (XYZ)",
+                "XYZ", "Xyz  agency", "", "A\x00B", "x" * 3000, "Agence Fran\u00e7aise",
+                "AGENCE FRANCAISE", "<b>Bad</b>", "'; MATCH (n) DETACH DELETE n //"]
+    roles = ["Drug Enforcement", "Intelligence Analysis", "", "Cyber Forensics", "Arrests"]
+    impacts = ["Seized narcotics", "", "Froze accounts", "Dismantled a firearms ring"]
+    sectors = ["", "drug trafficking", "cybercrime, fraud", "Atlantis crime"]
+    operations = ["Operation A", "Operation B", "", "Op \u00d8resund", "###"]
+    years = ["", "2021", "March 2023", "n/a"]
+    headers = ("Operation", "Agency", "Role", "Impact", "Crime sector", "Year")
+    rows = []
+    for number in range(1, 1501):
+        cells = [rng.choice(c) for c in (operations, agencies, roles, impacts, sectors, years)]
+        if rng.random() < 0.03:
+            cells.append("extra")  # ragged
+        if rng.random() < 0.03:
+            cells = cells[:2]  # short: padded with empty cells
+        rows.append(TableRow(number, number + 1, tuple(cells)))
+    return headers, rows
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_table_builds_as_its_rows_one_by_one(seed: int) -> None:
+    """A long table is built a column at a time: the facts, evidence and errors must be
+    those of the same rows given one per table, in order."""
+    headers, rows = _random_participation(seed)
+
+    def build(tables: list[Table]) -> Extraction:
+        doc = Document("/in/p.csv", "p.csv", "p", "0" * 64, "csv", tables)
+        return Builder(AgencyResolver()).build(doc)
+
+    whole = build([Table(1, headers, rows, 1)])
+    single = build([Table(1, headers, [row], 1) for row in rows])
+    assert whole.rows_loaded == single.rows_loaded > 0
+    assert [str(e) for e in whole.errors] == [str(e) for e in single.errors]
+    assert len(whole.errors) > 0
+    for rows_of in (whole.grouped.node_rows(), single.grouped.node_rows()):
+        for source in rows_of[Label.SOURCE]:
+            del source["props"]["loaded_at"]  # the clock, not the table
+    assert whole.grouped.node_rows() == single.grouped.node_rows()
+    assert whole.grouped.rel_rows() == single.grouped.rel_rows()
+    assert whole.grouped.counts()["PARTICIPATED_IN"] > 10
