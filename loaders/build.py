@@ -8,9 +8,10 @@ country from the reference catalogue) are marked ``inferred: true``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -348,15 +349,22 @@ class Builder:
         others keep their evidence, and agencies resolve in row order.
         """
         rows = table.rows
+        if not rows:
+            return
+        n = len(rows)
         errors: dict[int, str] = {}
         width = len(table.headers)
-        for i, row in enumerate(rows):
-            if len(row.cells) > width and any(c.strip() for c in row.cells[width:]):
-                errors[i] = _ragged(row, width)
-        columns: dict[Field, list[str]] = {}
+        # the cells as columns, short rows read as ending in empty cells
+        grid = list(itertools.zip_longest(*[row.cells for row in rows], fillvalue=""))
+        if len(grid) > width:
+            for i, row in enumerate(rows):
+                if len(row.cells) > width and any(c.strip() for c in row.cells[width:]):
+                    errors[i] = _ragged(row, width)
+        blank = ("",) * n
+        columns: dict[Field, Sequence[str]] = {}
         for f, index in r.columns.items():
+            raw = grid[index] if index < len(grid) else blank
             header = table.headers[index]
-            raw = [row.cells[index] if index < len(row.cells) else "" for row in rows]
             cleaned: dict[str, str] = {}
             bad: dict[Any, str] = {}
             for value in set(raw):
@@ -364,15 +372,18 @@ class Builder:
                     cleaned[value] = self._clean_cell(value, header)
                 except ValueError as exc:
                     bad[value] = str(exc)
+                    cleaned[value] = ""
             _reject(errors, raw, bad)
-            columns[f] = [cleaned.get(value, "") for value in raw]
-        blank = [""] * len(rows)
+            changed = bad or any(k != v for k, v in cleaned.items())
+            columns[f] = list(map(cleaned.__getitem__, raw)) if changed else raw
 
         # Agencies in the order rows name them, as the resolver learns from each.
         named = columns[Field.AGENCY]
         agencies: dict[str, Agency] = {}
         bad = {}
-        for value in dict.fromkeys(v for i, v in enumerate(named) if i not in errors):
+        for value in dict.fromkeys(
+            (v for i, v in enumerate(named) if i not in errors) if errors else named
+        ):
             try:
                 agencies[value] = self.agencies.resolve(value)
             except (ValueError, UnknownValue) as exc:
@@ -382,68 +393,77 @@ class Builder:
         agency_facts = {value: self._agency_facts(a) for value, a in agencies.items()}
 
         default = self.operation or table.caption or doc.title
-        op_keys = list(zip(columns.get(Field.OPERATION, blank), columns.get(Field.DATE, blank),
-                           strict=True))
-        operations: dict[tuple[str, str], list[NodeFact]] = {}
+        op_keys, op_cells = _row_keys(n, columns.get(Field.OPERATION), columns.get(Field.DATE))
+        operations: dict[Any, list[NodeFact]] = {}
         bad = {}
         for key in set(op_keys):
+            name, date = op_cells(key)
             try:
-                op_name, op_id = self._operation_name(key[0] or default)
+                op_name, op_id = self._operation_name(name or default)
             except ValueError as exc:
                 bad[key] = str(exc)
                 continue
-            operations[key] = [(Label.OPERATION, op_id,
-                                {"name": op_name, "year": _year(key[1])}, None)]
+            operations[key] = [(Label.OPERATION, op_id, {"name": op_name, "year": _year(date)},
+                                None)]
         _reject(errors, op_keys, bad)
 
-        part_keys = list(zip(
-            columns.get(Field.ROLE, blank), columns.get(Field.FUNCTION, blank),
-            columns.get(Field.IMPACT, blank), columns.get(Field.SECTOR, blank), strict=True,
-        ))
-        parts: dict[tuple[str, str, str, str], _Participation] = {}
+        part_keys, part_cells = _row_keys(
+            n, columns.get(Field.ROLE), columns.get(Field.FUNCTION), columns.get(Field.IMPACT),
+            columns.get(Field.SECTOR),
+        )
+        parts: dict[Any, _Participation] = {}
         bad = {}
-        for cells in set(part_keys):
+        for key in set(part_keys):
             try:
-                parts[cells] = self._participation(*cells)
+                parts[key] = self._participation(*part_cells(key))
             except (ValueError, UnknownValue) as exc:
-                bad[cells] = str(exc)
+                bad[key] = str(exc)
         _reject(errors, part_keys, bad)
 
         for i in sorted(errors):
             out.errors.append(LoadError(doc.name, errors[i], line=rows[i].line))
-        good = [i for i in range(len(rows)) if i not in errors] if errors else range(len(rows))
-        evidence = [_evidence(place, table.index, rows[i]) for i in good]
-        row_agencies = [agency_facts[named[i]] for i in good]
-        agency_ids = [agencies[named[i]].id for i in good]
-        row_ops = [operations[op_keys[i]] for i in good]
-        op_ids = [facts[0][1] for facts in row_ops]
-        row_parts = [parts[part_keys[i]] for i in good]
+        if errors:
+            good = [i for i in range(n) if i not in errors]
+            rows = [rows[i] for i in good]
+            named, op_keys, part_keys = ([keys[i] for i in good]
+                                         for keys in (named, op_keys, part_keys))
+        evidence = [_evidence(place, table.index, row) for row in rows]
+        agency_ids = list(map({k: a.id for k, a in agencies.items()}.__getitem__, named))
+        op_ids = list(map({k: f[0][1] for k, f in operations.items()}.__getitem__, op_keys))
 
         grouped, source = out.grouped, out.source_id
-        _group_nodes(grouped, source, evidence, [facts[0] for facts in row_agencies])
-        _group_nodes(grouped, source, evidence, row_ops)
-        _group_nodes(grouped, source, evidence, [p.nodes for p in row_parts])
+        _group_nodes(grouped, source, evidence, named,
+                     {k: facts[0] for k, facts in agency_facts.items()})
+        _group_nodes(grouped, source, evidence, op_keys, operations)
+        _group_nodes(grouped, source, evidence, part_keys, {k: p.nodes for k, p in parts.items()})
         grouped.rels(RelType.PARTICIPATED_IN, Label.AGENCY, Label.OPERATION, zip(
-            agency_ids, op_ids, [p.props for p in row_parts], evidence, strict=True,
+            agency_ids, op_ids, map({k: p.props for k, p in parts.items()}.__getitem__, part_keys),
+            evidence, strict=True,
         ), source)
-        linked: dict[tuple[RelType, Label, Label], list[tuple[str, str, dict[str, Any], str]]]
-        linked = {}
-        for (_, rels), ev in zip(row_agencies, evidence, strict=True):
-            for rel, start, end, props in rels:
-                linked.setdefault((rel, start[0], end[0]), []).append(
-                    (start[1], end[1], props, ev))
-        for (rel, start_label, end_label), facts in linked.items():
-            grouped.rels(rel, start_label, end_label, facts, source)
+        linked = {k for k, facts in agency_facts.items() if facts[1]}
+        if linked:
+            by_type: dict[tuple[RelType, Label, Label], list[tuple[str, str, dict[str, Any], str]]]
+            by_type = {}
+            for key, ev in zip(named, evidence, strict=True):
+                if key in linked:
+                    for rel, start, end, props in agency_facts[key][1]:
+                        by_type.setdefault((rel, start[0], end[0]), []).append(
+                            (start[1], end[1], props, ev))
+            for (rel, start_label, end_label), facts in by_type.items():
+                grouped.rels(rel, start_label, end_label, facts, source)
+        targets = {k: [(sector, p.targets_props) for sector in p.targets] for k, p in parts.items()}
         grouped.rels(RelType.TARGETS, Label.OPERATION, Label.CRIME_SECTOR, (
-            (op_id, sector, p.targets_props, ev)
-            for op_id, p, ev in zip(op_ids, row_parts, evidence, strict=True)
-            for sector in p.targets
+            (op_id, sector, props, ev)
+            for op_id, key, ev in zip(op_ids, part_keys, evidence, strict=True)
+            for sector, props in targets[key]
         ), source)
-        grouped.rels(RelType.FOCUSES_ON, Label.AGENCY, Label.CRIME_SECTOR, (
-            (agency_id, sector, _INFERRED, ev)
-            for agency_id, p, ev in zip(agency_ids, row_parts, evidence, strict=True)
-            for sector in p.focus
-        ), source)
+        focus = {k: p.focus for k, p in parts.items()}
+        if any(focus.values()):
+            grouped.rels(RelType.FOCUSES_ON, Label.AGENCY, Label.CRIME_SECTOR, (
+                (agency_id, sector, _INFERRED, ev)
+                for agency_id, key, ev in zip(agency_ids, part_keys, evidence, strict=True)
+                for sector in focus[key]
+            ), source)
         out.rows_loaded += len(evidence)
 
     def _participation(self, role: str, function: str, impact: str,
@@ -551,7 +571,7 @@ def _ragged(row: TableRow, width: int) -> str:
     return f"row has {len(row.cells)} cells but the table has {width} columns"
 
 
-def _reject(errors: dict[int, str], keys: list[Any], bad: dict[Any, str]) -> None:
+def _reject(errors: dict[int, str], keys: Sequence[Any], bad: dict[Any, str]) -> None:
     """Record, for each row whose key is ``bad``, its reason unless it has one already."""
     if bad:
         for i, key in enumerate(keys):
@@ -560,21 +580,56 @@ def _reject(errors: dict[int, str], keys: list[Any], bad: dict[Any, str]) -> Non
                 errors.setdefault(i, reason)
 
 
-def _group_nodes(grouped: Grouped, source: str, evidence: list[str],
-                 facts: list[list[NodeFact]]) -> None:
-    """Give ``grouped`` the node facts of each row.
+def _row_keys(
+    n: int, *columns: Sequence[str] | None
+) -> tuple[Sequence[Any], Callable[[Any], tuple[str, ...]]]:
+    """A key per row for the cells of ``columns`` (``None``: a column the table
+    lacks, read as empty cells), and the function giving a key's cells back.
 
-    ``facts[j]`` is the list of node facts of row ``j``, one list object per
-    distinct cell. Only the first and the last row of each object are given:
-    a node keeps the evidence of the first row naming it, the latest value of
-    each property and every list item, so the rows in between would change
-    nothing.
+    A key is the cell itself when one column is present and a tuple of the
+    cells when more are, so that a column is its own list of keys.
     """
-    keys = list(map(id, facts))
-    last = dict(zip(keys, range(len(keys)), strict=True))
-    first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
-    for j in sorted({*first.values(), *last.values()}):
-        for label, node_id, props, lists in facts[j]:
+    present = [i for i, column in enumerate(columns) if column is not None]
+
+    def cells(key: Any) -> tuple[str, ...]:
+        found = [""] * len(columns)
+        for i, value in zip(present, key if len(present) > 1 else (key,), strict=True):
+            found[i] = value
+        return tuple(found)
+
+    if not present:
+        return ("",) * n, lambda _: ("",) * len(columns)
+    if len(present) == 1:
+        column = columns[present[0]]
+        assert column is not None
+        return column, cells
+    return list(zip(*(columns[i] for i in present), strict=True)), cells
+
+
+def _group_nodes(grouped: Grouped, source: str, evidence: list[str], keys: Sequence[Any],
+                 facts: dict[Any, list[NodeFact]]) -> None:
+    """Give ``grouped`` the node facts ``facts[keys[j]]`` of each row ``j``.
+
+    A node keeps the evidence of the first row naming it, the latest value
+    of each property and every list item, and each key always gives the same
+    facts. So the first row of each key is enough, and for a node named by
+    more than one key, the last row of each of those keys: the rows in
+    between would change nothing.
+    """
+    n = len(keys)
+    first = dict(zip(reversed(keys), range(n - 1, -1, -1), strict=True))
+    naming: dict[tuple[Label, str], int] = {}
+    for key in first:
+        for label, node_id, _, _ in facts[key]:
+            naming[(label, node_id)] = naming.get((label, node_id), 0) + 1
+    rows = set(first.values())
+    shared = [key for key in first
+              if any(naming[(label, node_id)] > 1 for label, node_id, _, _ in facts[key])]
+    if shared:
+        last = dict(zip(keys, range(n), strict=True))
+        rows.update(last[key] for key in shared)
+    for j in sorted(rows):
+        for label, node_id, props, lists in facts[keys[j]]:
             grouped.node(label, node_id, props, source, evidence[j], lists)
 
 
