@@ -191,17 +191,18 @@ class Grouped:
         relationship type and source, in order."""
         rows = self._rels[(rel, start_label, end_label)]
         for start_id, end_id, props, evidence in facts:
-            row = rows.get((start_id, end_id))
+            key = (start_id, end_id)
+            row = rows.get(key)
             if row is None:
-                rows[(start_id, end_id)] = {
+                rows[key] = {
                     "start": start_id,
                     "end": end_id,
-                    "props": _present(props),
+                    "props": _present(props) if None in props.values() else props,
                     "sources": [source],
                     "evidence": [evidence],
                 }
                 continue
-            if props and not row["props"].items() >= props.items():
+            if props and row["props"] is not props and not row["props"].items() >= props.items():
                 row["props"] = {**row["props"], **_present(props)}
             if source not in row["sources"]:
                 row["sources"].append(source)

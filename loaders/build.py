@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -403,8 +404,9 @@ class Builder:
             except ValueError as exc:
                 bad[key] = str(exc)
                 continue
-            operations[key] = [(Label.OPERATION, op_id, {"name": op_name, "year": _year(date)},
-                                None)]
+            year = _year(date)
+            props = {"name": op_name} if year is None else {"name": op_name, "year": year}
+            operations[key] = [(Label.OPERATION, op_id, props, None)]
         _reject(errors, op_keys, bad)
 
         part_keys, part_cells = _row_keys(
@@ -427,7 +429,11 @@ class Builder:
             rows = [rows[i] for i in good]
             named, op_keys, part_keys = ([keys[i] for i in good]
                                          for keys in (named, op_keys, part_keys))
-        evidence = [_evidence(place, table.index, row) for row in rows]
+        index = table.index
+        evidence = [
+            f"{place}:{row.line} (table {index}, row {row.number})" if row.line
+            else _evidence(place, index, row) for row in rows
+        ]
         agency_ids = list(map({k: a.id for k, a in agencies.items()}.__getitem__, named))
         op_ids = list(map({k: f[0][1] for k, f in operations.items()}.__getitem__, op_keys))
 
@@ -477,8 +483,9 @@ class Builder:
             targets = self._sectors(" ".join(filter(None, (role_text, impact_text))),
                                     inferred=True)
         focus = self._sectors(role_text, inferred=True) if role_text else []
+        props = {"role": role_text, "impact": impact_text}
         return _Participation(
-            props={"role": role_text, "impact": impact_text},
+            props={k: v for k, v in props.items() if v is not None},
             targets=[fact[1] for fact in targets],
             targets_props=_STATED if sector else _INFERRED,
             focus=[fact[1] for fact in focus],
@@ -618,16 +625,14 @@ def _group_nodes(grouped: Grouped, source: str, evidence: list[str], keys: Seque
     """
     n = len(keys)
     first = dict(zip(reversed(keys), range(n - 1, -1, -1), strict=True))
-    naming: dict[tuple[Label, str], int] = {}
-    for key in first:
-        for label, node_id, _, _ in facts[key]:
-            naming[(label, node_id)] = naming.get((label, node_id), 0) + 1
     rows = set(first.values())
-    shared = [key for key in first
-              if any(naming[(label, node_id)] > 1 for label, node_id, _, _ in facts[key])]
-    if shared:
+    naming = Counter((fact[0], fact[1]) for key in first for fact in facts[key])
+    if naming and max(naming.values()) > 1:
         last = dict(zip(keys, range(n), strict=True))
-        rows.update(last[key] for key in shared)
+        rows.update(
+            last[key] for key in first
+            if any(naming[(fact[0], fact[1])] > 1 for fact in facts[key])
+        )
     for j in sorted(rows):
         for label, node_id, props, lists in facts[keys[j]]:
             grouped.node(label, node_id, props, source, evidence[j], lists)
