@@ -13,7 +13,7 @@ import io
 import itertools
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,9 +49,13 @@ _DELIMITER_ROW = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _TITLE_MAX = 160
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TableRow:
-    """One data row: its 1-based number in the table, line in the file, and cells."""
+    """One data row: its 1-based number in the table, line in the file, and cells.
+
+    Not frozen: a frozen dataclass takes twice as long to make, and a table
+    has a million of them. Nothing changes a row once read.
+    """
 
     number: int
     line: int | None
@@ -267,18 +271,17 @@ def grid_table(
     Blank rows are skipped, trailing empty header cells dropped; None when every
     row is blank.
     """
-    headers: tuple[str, ...] | None = None
-    header_line: int | None = None
-    rows: list[TableRow] = []
-    for line, cells in lines:
-        if not any(cells):
-            continue
-        if headers is None:
-            headers, header_line = cells, line
-        else:
-            rows.append(TableRow(len(rows) + 1, line, cells))
-    if headers is None:
+    numbered = iter(lines)
+    header = next(((line, cells) for line, cells in numbered if any(cells)), None)
+    if header is None:
         return None
+    header_line, headers = header
+    rows = [
+        TableRow(number, line, cells)
+        for number, (line, cells) in enumerate(
+            ((line, cells) for line, cells in numbered if any(cells)), start=1
+        )
+    ]
     while headers and not headers[-1]:
         headers = headers[:-1]
     return Table(index, headers, rows, header_line, sheet=sheet)
@@ -327,17 +330,21 @@ def csv_table(text: str, name: str, delimiter: str | None = None) -> Table:
     if delimiter is None:
         delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-
-    def numbered() -> Iterator[tuple[int, tuple[str, ...]]]:
-        start = 1  # a record's first line; line_num is its last
-        for record in reader:
-            yield start, tuple(cell.strip() for cell in record)
-            start = reader.line_num + 1
-
     try:
-        table = grid_table(1, numbered())
+        if '"' in text:  # a quoted cell may span lines: number records by their first line
+            records: list[list[str]] = []
+            lines: list[int] = []
+            start = 1
+            for record in reader:
+                records.append(record)
+                lines.append(start)
+                start = reader.line_num + 1
+        else:  # a record per line
+            records = list(reader)
+            lines = list(range(1, len(records) + 1))
     except csv.Error as exc:
         raise LoadError(name, f"malformed CSV: {exc}", line=reader.line_num) from exc
+    table = grid_table(1, zip(lines, (tuple(map(str.strip, r)) for r in records), strict=True))
     if table is None:
         raise LoadError(name, "empty file: no header row")
     return table

@@ -213,3 +213,22 @@ def test_csv_with_cypher_in_a_name_loads(store: GraphStore, tmp_path: Path) -> N
     names = {r["n"] for r in rows(store, "MATCH (a:Agency)-[:PARTICIPATED_IN]->() "
                                          "RETURN a.name AS n")}
     assert names == {"'; MATCH (n) DETACH DELETE n //", "Federal Bureau of Investigation"}
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        # unquoted: a record per line, blank lines skipped but counted
+        ("agency,role\n\nFBI,Intel\r\nDEA,Drugs\n\n\nICE,Borders\n", [3, 4, 7]),
+        # a quoted cell spanning lines: a row is found on its first line
+        ('agency,role\n"Federal Bureau\nof Investigation",Intel\nDEA,"Drugs,\n\nseizures"\n'
+         "ICE,Borders\n", [2, 4, 7]),
+    ],
+)
+def test_csv_rows_keep_their_line(tmp_path: Path, text: str, lines: list[int]) -> None:
+    path = tmp_path / "lines.csv"
+    path.write_bytes(text.encode())
+    [table] = read_document(path).tables
+    assert [row.line for row in table.rows] == lines
+    assert [row.number for row in table.rows] == [1, 2, 3]
+    assert table.rows[-1].cells == ("ICE", "Borders")
