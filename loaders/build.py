@@ -12,11 +12,11 @@ import itertools
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
-from typing import Any
+from functools import lru_cache, partial
+from typing import Any, TypeVar
 
 from graph.errors import LoadError
 from graph.model import Label, RelType, slug
@@ -47,6 +47,8 @@ from loaders.shapes import (
 )
 
 MAX_CELL_LENGTH = 2000
+K = TypeVar("K")
+V = TypeVar("V")
 # How many distinct cell values and operation names the builder remembers.
 _CACHE_SIZE = 1_000_000
 
@@ -365,62 +367,36 @@ class Builder:
         columns: dict[Field, Sequence[str]] = {}
         for f, index in r.columns.items():
             raw = grid[index] if index < len(grid) else blank
-            header = table.headers[index]
-            cleaned: dict[str, str] = {}
-            bad: dict[Any, str] = {}
-            for value in set(raw):
-                try:
-                    cleaned[value] = self._clean_cell(value, header)
-                except ValueError as exc:
-                    bad[value] = str(exc)
-                    cleaned[value] = ""
-            _reject(errors, raw, bad)
-            changed = bad or any(k != v for k, v in cleaned.items())
-            columns[f] = list(map(cleaned.__getitem__, raw)) if changed else raw
+            distinct = set(raw)
+            cleaned = _per_key(errors, raw, partial(self._clean_cell, header=table.headers[index]),
+                               distinct)
+            changed = len(cleaned) < len(distinct) or any(k != v for k, v in cleaned.items())
+            columns[f] = [cleaned.get(value, "") for value in raw] if changed else raw
 
         # Agencies in the order rows name them, as the resolver learns from each.
         named = columns[Field.AGENCY]
-        agencies: dict[str, Agency] = {}
-        bad = {}
-        for value in dict.fromkeys(
+        agencies: dict[str, Agency] = _per_key(errors, named, self.agencies.resolve, dict.fromkeys(
             (v for i, v in enumerate(named) if i not in errors) if errors else named
-        ):
-            try:
-                agencies[value] = self.agencies.resolve(value)
-            except (ValueError, UnknownValue) as exc:
-                bad[value] = str(exc)
-        _reject(errors, named, bad)
+        ))
         # the facts of each agency in its final state, once every name is known
         agency_facts = {value: self._agency_facts(a) for value, a in agencies.items()}
 
         default = self.operation or table.caption or doc.title
         op_keys, op_cells = _row_keys(n, columns.get(Field.OPERATION), columns.get(Field.DATE))
-        operations: dict[Any, list[NodeFact]] = {}
-        bad = {}
-        for key in set(op_keys):
+
+        def operation(key: Any) -> list[NodeFact]:
             name, date = op_cells(key)
-            try:
-                op_name, op_id = self._operation_name(name or default)
-            except ValueError as exc:
-                bad[key] = str(exc)
-                continue
+            op_name, op_id = self._operation_name(name or default)
             year = _year(date)
             props = {"name": op_name} if year is None else {"name": op_name, "year": year}
-            operations[key] = [(Label.OPERATION, op_id, props, None)]
-        _reject(errors, op_keys, bad)
+            return [(Label.OPERATION, op_id, props, None)]
 
+        operations = _per_key(errors, op_keys, operation)
         part_keys, part_cells = _row_keys(
             n, columns.get(Field.ROLE), columns.get(Field.FUNCTION), columns.get(Field.IMPACT),
             columns.get(Field.SECTOR),
         )
-        parts: dict[Any, _Participation] = {}
-        bad = {}
-        for key in set(part_keys):
-            try:
-                parts[key] = self._participation(*part_cells(key))
-            except (ValueError, UnknownValue) as exc:
-                bad[key] = str(exc)
-        _reject(errors, part_keys, bad)
+        parts = _per_key(errors, part_keys, lambda key: self._participation(*part_cells(key)))
 
         for i in sorted(errors):
             out.errors.append(LoadError(doc.name, errors[i], line=rows[i].line))
@@ -578,13 +554,24 @@ def _ragged(row: TableRow, width: int) -> str:
     return f"row has {len(row.cells)} cells but the table has {width} columns"
 
 
-def _reject(errors: dict[int, str], keys: Sequence[Any], bad: dict[Any, str]) -> None:
-    """Record, for each row whose key is ``bad``, its reason unless it has one already."""
+def _per_key(errors: dict[int, str], keys: Sequence[K], make: Callable[[K], V],
+             distinct: Iterable[K] | None = None) -> dict[K, V]:
+    """``make(key)`` once for each distinct key of ``keys`` (taken in the order of
+    ``distinct`` when given). A key it rejects is left out, and each row with
+    that key gets the reason in ``errors`` unless it has one already."""
+    made: dict[K, V] = {}
+    bad: dict[K, str] = {}
+    for key in set(keys) if distinct is None else distinct:
+        try:
+            made[key] = make(key)
+        except (ValueError, UnknownValue) as exc:
+            bad[key] = str(exc)
     if bad:
         for i, key in enumerate(keys):
             reason = bad.get(key)
             if reason is not None:
                 errors.setdefault(i, reason)
+    return made
 
 
 def _row_keys(
