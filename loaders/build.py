@@ -193,8 +193,9 @@ class Builder:
 
     def _cells(self, row: TableRow, table: Table, r: Recognised) -> dict[Field, str]:
         width = len(table.headers)
-        if len(row.cells) > width and any(c.strip() for c in row.cells[width:]):
-            raise ValueError(_ragged(row, width))
+        ragged = _ragged(row, width)
+        if ragged:
+            raise ValueError(ragged)
         cells: dict[Field, str] = {}
         for f, index in r.columns.items():
             value = row.cells[index] if index < len(row.cells) else ""
@@ -286,17 +287,20 @@ class Builder:
         ctx.node(Label.OPERATION, op_id, lists, name=op_name, **props)
         return op_id
 
-    def _infer_sectors(self, text: str, start: tuple[Label, str], rel: RelType,
-                       ctx: _RowContext) -> None:
-        for sector in self._sectors(text, inferred=True):
+    def _link_sectors(self, stated: str, text: str | None, start: tuple[Label, str],
+                      rel: RelType, ctx: _RowContext) -> None:
+        sectors, props = self._stated_or_inferred(stated, text)
+        for sector in sectors:
             ctx.nodes.append(sector)
-            ctx.rels.append((rel, start, (Label.CRIME_SECTOR, sector[1]), _INFERRED))
+            ctx.rels.append((rel, start, (Label.CRIME_SECTOR, sector[1]), props))
 
-    def _stated_sectors(self, text: str, start: tuple[Label, str], rel: RelType,
-                        ctx: _RowContext) -> None:
-        for sector in self._sectors(text, inferred=False):
-            ctx.nodes.append(sector)
-            ctx.rels.append((rel, start, (Label.CRIME_SECTOR, sector[1]), _STATED))
+    def _stated_or_inferred(self, stated: str, text: str | None
+                            ) -> tuple[list[NodeFact], dict[str, Any]]:
+        """The sectors a sector cell names or, when it is empty, those ``text``
+        suggests, and the props of the links to them."""
+        if stated:
+            return self._sectors(stated, inferred=False), _STATED
+        return (self._sectors(text, inferred=True) if text else []), _INFERRED
 
     def _sectors(self, text: str, *, inferred: bool) -> list[NodeFact]:
         """The sector nodes free text suggests (``inferred``) or a sector cell names,
@@ -333,11 +337,8 @@ class Builder:
                 self._country(region.country, ctx)
                 ctx.rel(RelType.PART_OF, (Label.REGION, region.id),
                         (Label.COUNTRY, region.country.code), inferred=True)
-        if cells.get(Field.SECTOR):
-            self._stated_sectors(cells[Field.SECTOR], (Label.AGENCY, agency.id),
-                                 RelType.FOCUSES_ON, ctx)
-        elif role:
-            self._infer_sectors(role, (Label.AGENCY, agency.id), RelType.FOCUSES_ON, ctx)
+        self._link_sectors(cells.get(Field.SECTOR, ""), role, (Label.AGENCY, agency.id),
+                           RelType.FOCUSES_ON, ctx)
 
     def _participants(self, doc: Document, table: Table, r: Recognised, out: Extraction,
                       place: str) -> None:
@@ -361,8 +362,9 @@ class Builder:
         grid = list(itertools.zip_longest(*[row.cells for row in rows], fillvalue=""))
         if len(grid) > width:
             for i, row in enumerate(rows):
-                if len(row.cells) > width and any(c.strip() for c in row.cells[width:]):
-                    errors[i] = _ragged(row, width)
+                ragged = _ragged(row, width)
+                if ragged:
+                    errors[i] = ragged
         blank = ("",) * n
         columns: dict[Field, Sequence[str]] = {}
         for f, index in r.columns.items():
@@ -405,11 +407,7 @@ class Builder:
             rows = [rows[i] for i in good]
             named, op_keys, part_keys = ([keys[i] for i in good]
                                          for keys in (named, op_keys, part_keys))
-        index = table.index
-        evidence = [
-            f"{place}:{row.line} (table {index}, row {row.number})" if row.line
-            else _evidence(place, index, row) for row in rows
-        ]
+        evidence = [_evidence(place, table.index, row) for row in rows]
         agency_ids = list(map({k: a.id for k, a in agencies.items()}.__getitem__, named))
         op_ids = list(map({k: f[0][1] for k, f in operations.items()}.__getitem__, op_keys))
 
@@ -453,17 +451,14 @@ class Builder:
         """What a participation row's role, impact and sector cells assert."""
         role_text = role or function or None
         impact_text = impact or None
-        if sector:
-            targets = self._sectors(sector, inferred=False)
-        else:
-            targets = self._sectors(" ".join(filter(None, (role_text, impact_text))),
-                                    inferred=True)
-        focus = self._sectors(role_text, inferred=True) if role_text else []
+        targets, targets_props = self._stated_or_inferred(
+            sector, " ".join(filter(None, (role_text, impact_text))))
+        focus, _ = self._stated_or_inferred("", role_text)
         props = {"role": role_text, "impact": impact_text}
         return _Participation(
             props={k: v for k, v in props.items() if v is not None},
             targets=[fact[1] for fact in targets],
-            targets_props=_STATED if sector else _INFERRED,
+            targets_props=targets_props,
             focus=[fact[1] for fact in focus],
             nodes=targets + focus,
         )
@@ -479,11 +474,8 @@ class Builder:
         for raw in _split_list(cells.get(Field.AGENCIES, "")):
             agency = self._agency(raw, ctx)
             ctx.rel(RelType.PARTICIPATED_IN, (Label.AGENCY, agency.id), (Label.OPERATION, op_id))
-        if cells.get(Field.SECTOR):
-            self._stated_sectors(cells[Field.SECTOR], (Label.OPERATION, op_id), RelType.TARGETS,
-                                 ctx)
-        elif outcome:
-            self._infer_sectors(outcome, (Label.OPERATION, op_id), RelType.TARGETS, ctx)
+        self._link_sectors(cells.get(Field.SECTOR, ""), outcome, (Label.OPERATION, op_id),
+                           RelType.TARGETS, ctx)
 
     def _sector_row(self, doc: Document, cells: dict[Field, str], ctx: _RowContext) -> None:
         sector = resolve_sector(cells[Field.SECTOR])
@@ -550,8 +542,11 @@ def _evidence(place: str, table: int, row: TableRow) -> str:
     return f"{place}#row{row.number} (table {table}, row {row.number})"
 
 
-def _ragged(row: TableRow, width: int) -> str:
-    return f"row has {len(row.cells)} cells but the table has {width} columns"
+def _ragged(row: TableRow, width: int) -> str | None:
+    """Why a row with text past the table's ``width`` columns is rejected; None when it has none."""
+    if len(row.cells) > width and any(c.strip() for c in row.cells[width:]):
+        return f"row has {len(row.cells)} cells but the table has {width} columns"
+    return None
 
 
 def _per_key(errors: dict[int, str], keys: Sequence[K], make: Callable[[K], V],
