@@ -10,20 +10,26 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from itertools import chain
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import redis.exceptions
 from falkordb import Edge, FalkorDB, Node, Path
 
+from graph import forked
 from graph.errors import InvalidInput, QueryError, StoreError, StoreUnavailable
 from graph.falkor_bulk import Encoder, Unencodable, partner_tokens
+from graph.forked import Frame
 from graph.model import LIST_PROPERTIES, Label, RelType
 from graph.partners import Partnerships
 from graph.store import INDEXED_PROPERTIES, UNIQUE_KEY, Row
 
 GRAPH_NAME = "partnergraph"
 DEFAULT_PORT = 6379
+# Imports of at least this many rows derive their partnerships in a forked
+# child (see graph.forked); below it, forking costs more than it saves.
+FORK_ROWS = 50_000
 
 
 @contextmanager
@@ -144,6 +150,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _edge_frames(
+    encoder: Encoder, key: tuple[RelType, Label, Label], rows: Sequence[Row]
+) -> Iterator[Frame]:
+    """The frames of one relationship type's edges; rows skipped for a missing
+    endpoint still count as handled."""
+    rel, start, end = key
+    done = 0
+    for count, token in encoder.edge_tokens(rel.value, start.value, end.value, rows):
+        done += count
+        yield 0, count, count, token
+    if len(rows) > done:
+        yield 0, 0, len(rows) - done, b""
+
+
 class FalkorStore:
     """A :class:`graph.store.GraphStore` on a FalkorDB server."""
 
@@ -255,7 +275,8 @@ class FalkorStore:
         server stores the previous one), and the node ids the edges were
         encoded with are checked at the end. On any failure the graph is
         emptied again, so the store is left as it was. Returns the number of
-        rows written; ``progress(done, total)`` is called after each token.
+        rows written, the partnerships not counted; ``progress(done, total)``
+        is called after each token, and counts the partnerships once derived.
         """
         if not self.is_empty():
             raise StoreError("a bulk import needs an empty graph")
@@ -295,30 +316,42 @@ class FalkorStore:
         total: int,
         progress: Callable[[int, int], None] | None,
     ) -> int:
-        def tokens() -> Iterator[tuple[int, int, int, bytes]]:
-            nonlocal total
+        """Encode and send every token; returns the rows written, partnerships not counted.
+
+        Every node gets its internal id first. For a large import a forked
+        child then derives the partnerships and encodes them while this
+        process encodes the nodes and relationships; they are sent last, and
+        the server stores each token while the next one is encoded.
+        """
+        for label, rows in nodes.items():
+            encoder.plan(label.value, rows)
+
+        def own() -> Iterator[Frame]:
             for label, rows in nodes.items():
                 keys = LIST_PROPERTIES.get(label, ())
                 for count, token in encoder.node_tokens(label.value, rows, keys):
                     yield count, 0, count, token
-            for (rel, start, end), rows in rels.items():
-                done = 0
-                for count, token in encoder.edge_tokens(rel.value, start.value, end.value, rows):
-                    done += count
-                    yield 0, count, count, token
-                # rows skipped for a missing endpoint still count as handled
-                if len(rows) > done:
-                    yield 0, 0, len(rows) - done, b""
-            if partners is not None:
-                derived = partners()
-                total += len(derived)
-                for count, token in partner_tokens(
-                    encoder, RelType.PARTNERS_WITH.value, Label.AGENCY.value, derived
-                ):
-                    yield 0, count, count, token
+            for key, rows in rels.items():
+                yield from _edge_frames(encoder, key, rows)
+
+        def derived_partners(grow: Callable[[int], None]) -> Iterator[Frame]:
+            if partners is None:
+                return
+            found = partners()
+            grow(len(found))
+            for count, token in partner_tokens(
+                encoder, RelType.PARTNERS_WITH.value, Label.AGENCY.value, found
+            ):
+                yield 0, count, count, token
 
         written = 0
+        derived = 0
         pending: deque[tuple[Future[None] | None, int]] = deque()
+
+        def grow(count: int) -> None:
+            nonlocal total, derived
+            total += count
+            derived += count
 
         def settle(keep: int) -> None:
             nonlocal written
@@ -330,22 +363,31 @@ class FalkorStore:
                 if progress:
                     progress(written, total)
 
-        with ThreadPoolExecutor(1, thread_name_prefix="falkordb-bulk") as pool:
-            try:
-                for node_count, edge_count, handled, token in tokens():
-                    future = (
-                        pool.submit(self._bulk, node_count, edge_count, token) if token else None
-                    )
-                    pending.append((future, handled))
-                    settle(1)
-                settle(0)
-            except Unencodable as exc:
-                raise InvalidInput(f"cannot bulk-import a value: {exc}") from exc
-            finally:
-                for future, _ in pending:
-                    if future is not None:
-                        future.cancel()
-        return written
+        # forked before the sending thread starts, and closed (killed if need
+        # be) on every way out
+        helper = forked.start(derived_partners, fork=forked.CAN_FORK and total >= FORK_ROWS)
+        try:
+            with ThreadPoolExecutor(1, thread_name_prefix="falkordb-bulk") as pool:
+                try:
+                    for node_count, edge_count, handled, token in chain(
+                        own(), helper.frames(grow)
+                    ):
+                        future = (
+                            pool.submit(self._bulk, node_count, edge_count, token)
+                            if token else None
+                        )
+                        pending.append((future, handled))
+                        settle(1)
+                    settle(0)
+                except Unencodable as exc:
+                    raise InvalidInput(f"cannot bulk-import a value: {exc}") from exc
+                finally:
+                    for future, _ in pending:
+                        if future is not None:
+                            future.cancel()
+        finally:
+            helper.close()
+        return written - derived
 
     def _check_ids(self, encoder: Encoder, nodes: Mapping[Label, Sequence[Row]]) -> None:
         """The first and last node of every label have the internal ids edges assumed."""

@@ -374,11 +374,37 @@ class Encoder:
         # label -> node id -> internal id
         self.ids: dict[str, dict[str, int]] = {}
         self.next_id = first_id
+        # labels whose nodes were given ids by plan(), with how many
+        self._planned: dict[str, int] = {}
+
+    def plan(self, label: str, rows: Sequence[Row]) -> None:
+        """Give the nodes of ``label`` their internal ids before they are encoded.
+
+        Nodes are stored in the order they are sent, so the ids of every node
+        are known once each label is planned in that order, and edges can be
+        encoded (elsewhere, too) before the nodes are.
+        """
+        self._assign(label, [row["id"] for row in rows])
+        self._planned[label] = len(rows)
+
+    def _assign(self, label: str, node_ids: list[str]) -> None:
+        known = self.ids.setdefault(label, {})
+        fresh = dict(zip(node_ids, range(self.next_id, self.next_id + len(node_ids)),
+                         strict=True))
+        if len(fresh) != len(node_ids) or not fresh.keys().isdisjoint(known):
+            seen = set(known)
+            for node_id in node_ids:
+                if node_id in seen:
+                    raise Unencodable(f"node {label} {node_id!r} given twice")
+                seen.add(node_id)
+        known.update(fresh)
+        self.next_id += len(node_ids)
 
     def node_tokens(
         self, label: str, rows: Sequence[Row], list_keys: Sequence[str] = ()
     ) -> Iterator[tuple[int, bytes]]:
-        """``(count, token)`` for the nodes of ``label``; ids are assigned as they go.
+        """``(count, token)`` for the nodes of ``label``; ids are assigned as they go
+        unless :meth:`plan` gave them.
 
         ``list_keys`` are list properties every node of the label carries,
         empty when a row has none (as the Cypher writer leaves them).
@@ -386,16 +412,11 @@ class Encoder:
         if not rows:
             return
         node_ids = [row["id"] for row in rows]
-        known = self.ids.setdefault(label, {})
-        fresh = dict(zip(node_ids, range(self.next_id, self.next_id + len(rows)), strict=True))
-        if len(fresh) != len(rows) or not fresh.keys().isdisjoint(known):
-            seen = set(known)
-            for node_id in node_ids:
-                if node_id in seen:
-                    raise Unencodable(f"node {label} {node_id!r} given twice")
-                seen.add(node_id)
-        known.update(fresh)
-        self.next_id += len(rows)
+        planned = self._planned.pop(label, None)
+        if planned is None:
+            self._assign(label, node_ids)
+        elif planned != len(rows):
+            raise ValueError(f"{label}: {planned} nodes were planned, {len(rows)} given")
         prop_keys, other_keys = _layout(rows, list_keys)
         header = _header(label, ["id", *prop_keys, *other_keys])
         empty: dict[str, Any] = {}

@@ -102,7 +102,7 @@ class BulkImporter(Protocol):
         progress: Callable[[int, int], None] | None = None,
     ) -> int:
         """Create every row, then the partnerships ``partners()`` derives, in the
-        empty graph; returns how many."""
+        empty graph; returns how many rows (the partnerships not counted)."""
         ...
 
 

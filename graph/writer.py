@@ -337,17 +337,14 @@ def import_grouped(
         return None
     nodes = grouped.node_rows()
     rels = grouped.rel_rows()
-    derived: list[Partnerships] = []
 
     def partners() -> Partnerships:
-        derived.append(derive_partners(
+        return derive_partners(
             rels.get((RelType.PARTICIPATED_IN, Label.AGENCY, Label.OPERATION), []),
             nodes.get(Label.AGENCY, ()), nodes.get(Label.OPERATION, ()),
-        ))
-        return derived[-1]
+        )
 
-    written = store.import_graph(nodes, rels, partners=partners, progress=progress)
-    return written - sum(map(len, derived))
+    return store.import_graph(nodes, rels, partners=partners, progress=progress)
 
 
 def rebuild_partners(store: GraphStore) -> None:

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import random
+import signal
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from graph import falkor_bulk
+from graph import falkor, falkor_bulk, forked
 from graph.embedded import EmbeddedStore
-from graph.errors import InvalidInput
-from graph.model import Label, NodeRecord
-from graph.partners import derive_partners
+from graph.errors import InvalidInput, PartnergraphError
+from graph.model import Label, NodeRecord, RelType
+from graph.partners import Partnerships, derive_partners
 from graph.store import BulkImporter, GraphStore, open_store
 from graph.writer import Grouped, import_grouped, import_records, rebuild_partners, write_grouped
 from loaders.build import Builder
@@ -96,19 +98,31 @@ def documents(tmp_path: Path, fixture_path: Path) -> list[Path]:
     return [first, second, *fixtures]
 
 
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "one-process"])
 @pytest.mark.parametrize("token_bytes", [falkor_bulk.TOKEN_BYTES, 600])
 def test_bulk_import_builds_the_graph_the_batched_merge_builds(
-    store: GraphStore, tmp_path: Path, fixture_path: Path, token_bytes: int,
+    store: GraphStore, tmp_path: Path, fixture_path: Path, token_bytes: int, fork: bool,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Property by property, in one token per label and type or in many small ones."""
+    """Property by property, in one token per label and type or in many small ones,
+    with the partnerships encoded by a forked child or in this process."""
     need_bulk(store)
+    if fork and not forked.CAN_FORK:
+        pytest.skip("this platform encodes every token in one process")
     monkeypatch.setattr(falkor_bulk, "TOKEN_BYTES", token_bytes)
+    monkeypatch.setattr(falkor, "FORK_ROWS", 0 if fork else 10**12)
     grouped = records(documents(tmp_path, fixture_path))
 
-    written = import_grouped(store, grouped)
+    seen: list[tuple[int, int]] = []
+    written = import_grouped(store, grouped,
+                             progress=lambda done, total: seen.append((done, total)))
     assert written is not None, "an empty embedded store takes the bulk import"
     bulk = dump(store)
+    partnerships = sum('"PARTNERS_WITH"' in line for line in bulk)
+    # progress counts every row, then the partnerships once they are derived
+    assert seen[-1] == (written + partnerships, written + partnerships)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+    assert all(done <= total for done, total in seen)
 
     store.write("MATCH (n) DETACH DELETE n")
     merged = write_grouped(store, grouped, batch_size=7)
@@ -286,6 +300,23 @@ def test_a_node_given_twice_is_refused() -> None:
         list(encoder.node_tokens("Operation", [{"id": "c", "props": {}}] * 2))
 
 
+def test_planned_ids_are_the_ids_nodes_get_as_they_are_sent() -> None:
+    rows = {"Agency": [{"id": f"a{i}", "props": {}} for i in range(3)],
+            "Operation": [{"id": "o", "props": {}}]}
+    as_sent, planned = falkor_bulk.Encoder(first_id=5), falkor_bulk.Encoder(first_id=5)
+    for label, nodes in rows.items():
+        planned.plan(label, nodes)
+    assert planned.ids == {"Agency": {"a0": 5, "a1": 6, "a2": 7}, "Operation": {"o": 8}}
+    for label, nodes in rows.items():
+        assert list(planned.node_tokens(label, nodes)) == list(as_sent.node_tokens(label, nodes))
+    assert planned.ids == as_sent.ids
+    with pytest.raises(falkor_bulk.Unencodable, match="'o' given twice"):
+        planned.plan("Operation", rows["Operation"])
+    planned.plan("Sector", [{"id": "s"}])
+    with pytest.raises(ValueError, match="1 nodes were planned, 2 given"):
+        list(planned.node_tokens("Sector", [{"id": "s"}, {"id": "t"}]))
+
+
 @pytest.mark.parametrize("first_load", [10, 1], ids=["one-import", "import-then-merge"])
 def test_the_pipeline_imports_into_an_empty_store_and_merges_into_a_full_one(
     store: GraphStore, tmp_path: Path, fixture_path: Path, first_load: int
@@ -342,6 +373,54 @@ def test_a_failed_bulk_import_leaves_the_store_empty_with_its_schema(
     assert import_records(store, agencies[:10], []) == 10
     with pytest.raises(Exception, match="unique constraint"):
         store.write("CREATE (:Agency {id: 'agency-3'})")
+
+
+def child_processes() -> set[int]:
+    """The live children of this process, and any that ended and were not reaped."""
+    live = {
+        int(pid)
+        for task in Path("/proc/self/task").iterdir()
+        for pid in (task / "children").read_text().split()
+    }
+    ended = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    return live | ({ended.si_pid} if ended else set())
+
+
+@pytest.mark.skipif(not forked.CAN_FORK, reason="this platform encodes every token in one process")
+@pytest.mark.parametrize(
+    ("failure", "message"),
+    [("killed", "ended unexpectedly"), ("raises", "ZeroDivisionError"),
+     ("unencodable", "cannot bulk-import a value: string contains a NUL")],
+)
+def test_a_failed_partnership_child_leaves_the_store_empty_and_no_process_behind(
+    store: GraphStore, tmp_path: Path, fixture_path: Path, monkeypatch: pytest.MonkeyPatch,
+    failure: str, message: str,
+) -> None:
+    """The child deriving partnerships dies, fails or meets a value the format cannot
+    carry, after the parent sent every node and relationship: the import fails with
+    that reason, the graph is emptied and the child is reaped."""
+    bulk = need_bulk(store)
+    monkeypatch.setattr(falkor, "FORK_ROWS", 0)
+    grouped = records(documents(tmp_path, fixture_path)[:2])
+    nodes, rels = grouped.node_rows(), grouped.rel_rows()
+    parent = os.getpid()
+
+    def partners() -> Partnerships:
+        assert os.getpid() != parent, "partnerships are derived in a forked child"
+        if failure == "killed":
+            os.kill(os.getpid(), signal.SIGKILL)
+        if failure == "raises":
+            1 / 0  # noqa: B018
+        participation = [{**row, "sources": ["src\x00"]}
+                         for row in rels[(RelType.PARTICIPATED_IN, Label.AGENCY, Label.OPERATION)]]
+        return derive_partners(participation, nodes[Label.AGENCY], nodes[Label.OPERATION])
+
+    before = child_processes()
+    with pytest.raises(PartnergraphError, match=message):
+        bulk.import_graph(nodes, rels, partners=partners)
+    assert child_processes() == before
+    assert store.read("MATCH (n) RETURN count(n) AS n") == [{"n": 0}]
+    assert import_grouped(store, grouped) is not None, "the emptied store takes an import again"
 
 
 @pytest.mark.parametrize(
