@@ -113,8 +113,20 @@ def _layout(rows: Sequence[Row], extra: Sequence[str] = ()) -> tuple[list[str], 
 
 
 # Rows encoded at a time: the server stores one chunk's tokens while the next
-# chunk is encoded (a chunk's last token may be short of TOKEN_BYTES).
+# chunk is encoded (a chunk's last token may be short of TOKEN_BYTES). The
+# first chunks of a label or type are smaller, so the server has a token to
+# store soon instead of waiting for a whole chunk.
 _CHUNK_ROWS = 131_072
+_FIRST_CHUNK_ROWS = 8_192
+
+
+def _chunks(count: int) -> Iterator[tuple[int, int]]:
+    """``(first, end)`` of each chunk of ``count`` rows, growing to :data:`_CHUNK_ROWS`."""
+    first, size = 0, _FIRST_CHUNK_ROWS
+    while first < count:
+        yield first, min(first + size, count)
+        first += size
+        size = min(size * 2, _CHUNK_ROWS)
 # Bytes gathered per array operation when records are built from columns: the
 # index arrays are eight times the size of what they gather.
 _GATHER_BYTES = 4 * 1024 * 1024
@@ -417,13 +429,12 @@ class Encoder:
             self._assign(label, node_ids)
         elif planned != len(rows):
             raise ValueError(f"{label}: {planned} nodes were planned, {len(rows)} given")
-        prop_keys, other_keys = _layout(rows, list_keys)
-        header = _header(label, ["id", *prop_keys, *other_keys])
         empty: dict[str, Any] = {}
-        for first in range(0, len(rows), _CHUNK_ROWS):
-            chunk = rows[first : first + _CHUNK_ROWS]
+        for first, end in _chunks(len(rows)):
+            chunk = rows[first:end]
+            prop_keys, other_keys = _layout(chunk, list_keys)
             records = _Records(len(chunk))
-            records.values(node_ids[first : first + _CHUNK_ROWS])
+            records.values(node_ids[first:end])
             props = [row.get("props", empty) for row in chunk]
             for key in prop_keys:
                 records.values([p.get(key) for p in props])
@@ -433,7 +444,7 @@ class Encoder:
                     records.values([row.get(key) for row in chunk])
                 else:
                     records.values([found.get(key, []) for found in lists])
-            yield from records.tokens(header)
+            yield from records.tokens(_header(label, ["id", *prop_keys, *other_keys]))
 
     def edge_tokens(
         self, rel_type: str, start_label: str, end_label: str, rows: Sequence[Row]
@@ -441,35 +452,33 @@ class Encoder:
         """``(count, token)`` for edges between nodes already given to this encoder.
 
         An edge whose endpoint is unknown is skipped, as the Cypher writer's
-        ``MATCH`` of a missing endpoint writes nothing.
+        ``MATCH`` of a missing endpoint writes nothing. Each chunk of rows is
+        looked up and laid out on its own, so the first token is ready (and the
+        server busy) before the last rows are looked at.
         """
-        if not rows:
-            return
         starts = self.ids.get(start_label, {})
         ends = self.ids.get(end_label, {})
-        start = np.fromiter(map(starts.get, [row["start"] for row in rows], repeat(-1)),
-                            dtype=np.int64, count=len(rows))
-        end = np.fromiter(map(ends.get, [row["end"] for row in rows], repeat(-1)),
-                          dtype=np.int64, count=len(rows))
-        keep = (start >= 0) & (end >= 0)
-        if not keep.all():
-            rows = [row for row, kept in zip(rows, keep.tolist(), strict=True) if kept]
-            start, end = start[keep], end[keep]
-        if not rows:
-            return
-        prop_keys, provenance = _layout(rows)
-        header = _header(rel_type, [*prop_keys, *provenance])
-        for first in range(0, len(rows), _CHUNK_ROWS):
-            chunk = rows[first : first + _CHUNK_ROWS]
+        for first, last in _chunks(len(rows)):
+            chunk = rows[first:last]
+            start = np.fromiter(map(starts.get, [row["start"] for row in chunk], repeat(-1)),
+                                dtype=np.int64, count=len(chunk))
+            end = np.fromiter(map(ends.get, [row["end"] for row in chunk], repeat(-1)),
+                              dtype=np.int64, count=len(chunk))
+            keep = (start >= 0) & (end >= 0)
+            if not keep.all():
+                chunk = [row for row, kept in zip(chunk, keep.tolist(), strict=True) if kept]
+                start, end = start[keep], end[keep]
+            if not chunk:
+                continue
+            prop_keys, provenance = _layout(chunk)
             records = _Records(len(chunk))
-            last = first + len(chunk)
-            records.fixed(_endpoints(start[first:last], end[first:last]), 16)
+            records.fixed(_endpoints(start, end), 16)
             props = [row["props"] for row in chunk]
             for key in prop_keys:
                 records.values([p.get(key) for p in props])
             for key in provenance:
                 records.values([row[key] for row in chunk])
-            yield from records.tokens(header)
+            yield from records.tokens(_header(rel_type, [*prop_keys, *provenance]))
 
 
 def partner_tokens(

@@ -110,6 +110,9 @@ def test_bulk_import_builds_the_graph_the_batched_merge_builds(
     if fork and not forked.CAN_FORK:
         pytest.skip("this platform encodes every token in one process")
     monkeypatch.setattr(falkor_bulk, "TOKEN_BYTES", token_bytes)
+    if token_bytes < 1000:  # and chunks of a few rows, each laid out on its own
+        monkeypatch.setattr(falkor_bulk, "_FIRST_CHUNK_ROWS", 2)
+        monkeypatch.setattr(falkor_bulk, "_CHUNK_ROWS", 5)
     monkeypatch.setattr(falkor, "FORK_ROWS", 0 if fork else 10**12)
     grouped = records(documents(tmp_path, fixture_path))
 
@@ -298,6 +301,18 @@ def test_a_node_given_twice_is_refused() -> None:
         list(encoder.node_tokens("Agency", [{"id": "b", "props": {}}, {"id": "a", "props": {}}]))
     with pytest.raises(falkor_bulk.Unencodable, match="'c' given twice"):
         list(encoder.node_tokens("Operation", [{"id": "c", "props": {}}] * 2))
+
+
+def test_chunks_grow_to_their_limit_and_cover_every_row_once() -> None:
+    first, limit = falkor_bulk._FIRST_CHUNK_ROWS, falkor_bulk._CHUNK_ROWS
+    for count in (0, 1, first, first + 1, 10 * limit + 3):
+        spans = list(falkor_bulk._chunks(count))
+        assert [start for start, _ in spans] == [0, *(end for _, end in spans[:-1])][:len(spans)]
+        assert (spans[-1][1] if spans else 0) == count
+        sizes = [end - start for start, end in spans]
+        assert all(0 < size <= limit for size in sizes)
+        assert sizes[:-1] == sorted(sizes[:-1])
+    assert [end - start for start, end in falkor_bulk._chunks(10 * limit)][:2] == [first, 2 * first]
 
 
 def test_planned_ids_are_the_ids_nodes_get_as_they_are_sent() -> None:
