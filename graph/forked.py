@@ -65,12 +65,14 @@ class _ChildTokens(Tokens):
         self._items: queue.SimpleQueue[tuple[int, int, int, int, bytes] | None]
         self._items = queue.SimpleQueue()
         read_fd, write_fd = os.pipe()
-        pid = os.fork()
-        if pid == 0:
+        try:
+            pid = os.fork()
+        except OSError:
             os.close(read_fd)
-            # what the child makes is needed last: the parent and the server go first
-            os.nice(10)
-            _child(work, write_fd)
+            os.close(write_fd)
+            raise
+        if pid == 0:
+            _child(work, read_fd, write_fd)
         os.close(write_fd)
         self._pid: int | None = pid
         self._pipe = os.fdopen(read_fd, "rb")
@@ -121,10 +123,14 @@ class _ChildTokens(Tokens):
         self._pipe.close()
 
 
-def _child(work: Work, fd: int) -> NoReturn:
-    """Run ``work`` in the forked child, framing what it makes into ``fd``; never returns."""
+def _child(work: Work, read_fd: int, fd: int) -> NoReturn:
+    """Run ``work`` in the forked child, framing what it makes into ``fd``; never
+    returns, whatever happens, so the child never runs on in the parent's code."""
     status = 1
     try:
+        os.close(read_fd)
+        # what the child makes is sent last: the parent and the server go first
+        os.nice(10)
         with os.fdopen(fd, "wb") as out:
 
             def send(kind: int, frame: Frame = (0, 0, 0, b"")) -> None:
@@ -147,6 +153,12 @@ def _child(work: Work, fd: int) -> NoReturn:
 
 
 def start(work: Work, *, fork: bool = CAN_FORK) -> Tokens:
-    """Start ``work`` in a forked child when ``fork``; its frames come from
-    :meth:`Tokens.frames`. Close the result when done with it, even on failure."""
-    return _ChildTokens(work) if fork else Tokens(work)
+    """Start ``work`` in a forked child when ``fork`` (in the caller when the
+    system cannot fork now); its frames come from :meth:`Tokens.frames`.
+    Close the result when done with it, even on failure."""
+    if fork:
+        try:
+            return _ChildTokens(work)
+        except OSError:  # no memory or process slot for a child: one core it is
+            pass
+    return Tokens(work)

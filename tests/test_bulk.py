@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import json
 import os
@@ -436,6 +437,32 @@ def test_a_failed_partnership_child_leaves_the_store_empty_and_no_process_behind
     assert child_processes() == before
     assert store.read("MATCH (n) RETURN count(n) AS n") == [{"n": 0}]
     assert import_grouped(store, grouped) is not None, "the emptied store takes an import again"
+
+
+def test_an_import_that_cannot_fork_derives_partnerships_itself(
+    store: GraphStore, tmp_path: Path, fixture_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bulk = need_bulk(store)
+    monkeypatch.setattr(falkor, "FORK_ROWS", 0)
+
+    def no_fork() -> int:
+        raise OSError(errno.ENOMEM, "Cannot allocate memory")
+
+    monkeypatch.setattr(forked.os, "fork", no_fork)
+    grouped = records(documents(tmp_path, fixture_path)[:2])
+    nodes, rels = grouped.node_rows(), grouped.rel_rows()
+    where: list[int] = []
+
+    def partners() -> Partnerships:
+        where.append(os.getpid())
+        return derive_partners(rels[(RelType.PARTICIPATED_IN, Label.AGENCY, Label.OPERATION)],
+                               nodes[Label.AGENCY], nodes[Label.OPERATION])
+
+    assert bulk.import_graph(nodes, rels, partners=partners) == sum(
+        map(len, [*nodes.values(), *rels.values()]))
+    assert where == [os.getpid()]
+    assert store.read("MATCH ()-[p:PARTNERS_WITH]->() RETURN count(p) AS n") == [
+        {"n": len(partners())}]
 
 
 @pytest.mark.parametrize(
