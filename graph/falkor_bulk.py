@@ -127,6 +127,8 @@ def _chunks(count: int) -> Iterator[tuple[int, int]]:
         yield first, min(first + size, count)
         first += size
         size = min(size * 2, _CHUNK_ROWS)
+
+
 # Bytes gathered per array operation when records are built from columns: the
 # index arrays are eight times the size of what they gather.
 _GATHER_BYTES = 4 * 1024 * 1024
