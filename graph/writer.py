@@ -9,7 +9,7 @@ repeating a fact adds its source to the existing fact.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -337,14 +337,20 @@ def import_grouped(
         return None
     nodes = grouped.node_rows()
     rels = grouped.rel_rows()
+    return store.import_graph(
+        nodes, rels, partners=lambda: partners_of(nodes, rels), progress=progress
+    )
 
-    def partners() -> Partnerships:
-        return derive_partners(
-            rels.get((RelType.PARTICIPATED_IN, Label.AGENCY, Label.OPERATION), []),
-            nodes.get(Label.AGENCY, ()), nodes.get(Label.OPERATION, ()),
-        )
 
-    return store.import_graph(nodes, rels, partners=partners, progress=progress)
+def partners_of(
+    nodes: Mapping[Label, Sequence[dict[str, Any]]],
+    rels: Mapping[RelKey, Sequence[dict[str, Any]]],
+) -> Partnerships:
+    """The ``PARTNERS_WITH`` edges the grouped rows imply, from their participation."""
+    return derive_partners(
+        rels.get((RelType.PARTICIPATED_IN, Label.AGENCY, Label.OPERATION), []),
+        nodes.get(Label.AGENCY, ()), nodes.get(Label.OPERATION, ()),
+    )
 
 
 def rebuild_partners(store: GraphStore) -> None:

@@ -20,7 +20,14 @@ from graph.errors import InvalidInput, PartnergraphError
 from graph.model import Label, NodeRecord, RelType
 from graph.partners import Partnerships, derive_partners
 from graph.store import BulkImporter, GraphStore, open_store
-from graph.writer import Grouped, import_grouped, import_records, rebuild_partners, write_grouped
+from graph.writer import (
+    Grouped,
+    import_grouped,
+    import_records,
+    partners_of,
+    rebuild_partners,
+    write_grouped,
+)
 from loaders.build import Builder
 from loaders.normalise import AgencyResolver
 from loaders.pipeline import ExitCode, load_paths
@@ -427,9 +434,8 @@ def test_a_failed_partnership_child_leaves_the_store_empty_and_no_process_behind
             os.kill(os.getpid(), signal.SIGKILL)
         if failure == "raises":
             1 / 0  # noqa: B018
-        participation = [{**row, "sources": ["src\x00"]}
-                         for row in rels[(RelType.PARTICIPATED_IN, Label.AGENCY, Label.OPERATION)]]
-        return derive_partners(participation, nodes[Label.AGENCY], nodes[Label.OPERATION])
+        key = (RelType.PARTICIPATED_IN, Label.AGENCY, Label.OPERATION)
+        return partners_of(nodes, {key: [{**row, "sources": ["src\x00"]} for row in rels[key]]})
 
     before = child_processes()
     with pytest.raises(PartnergraphError, match=message):
@@ -455,8 +461,7 @@ def test_an_import_that_cannot_fork_derives_partnerships_itself(
 
     def partners() -> Partnerships:
         where.append(os.getpid())
-        return derive_partners(rels[(RelType.PARTICIPATED_IN, Label.AGENCY, Label.OPERATION)],
-                               nodes[Label.AGENCY], nodes[Label.OPERATION])
+        return partners_of(nodes, rels)
 
     assert bulk.import_graph(nodes, rels, partners=partners) == sum(
         map(len, [*nodes.values(), *rels.values()]))
