@@ -9,7 +9,7 @@ import math
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from itertools import chain
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -285,13 +285,20 @@ class FalkorStore:
         try:
             self.ensure_schema()
             encoder = Encoder()
-            written = self._send_tokens(encoder, nodes, rels, partners, total, progress)
+            with self._bulk_session():
+                written = self._send_tokens(encoder, nodes, rels, partners, total, progress)
             self._check_ids(encoder, nodes)
         except BaseException:
             self._recreate_empty()
             self.ensure_schema()
             raise
         return written
+
+    def _bulk_session(self) -> AbstractContextManager[None]:
+        """What the server should do differently while a bulk import streams in:
+        nothing on a server partnergraph does not run (its settings are its
+        owner's)."""
+        return nullcontext()
 
     def _recreate_empty(self) -> None:
         with _translate(self.location):

@@ -8,6 +8,7 @@ import json
 import os
 import random
 import signal
+import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -512,3 +513,77 @@ def test_a_load_pauses_the_cyclic_collector_and_restores_it(store: GraphStore,
                on_document=lambda doc, extraction: seen.append(gc.isenabled()))
     assert seen == [False]
     assert gc.isenabled()
+
+
+def aof_state(client: Any) -> tuple[str, int, int]:
+    """The server's automatic rewrite percentage, rewrites done and rewrites running."""
+    percentage = client.execute_command("CONFIG", "GET", "auto-aof-rewrite-percentage")[1]
+    info = client.info("persistence")
+    busy = int(info["aof_rewrite_in_progress"]) + int(info["aof_rewrite_scheduled"])
+    return str(percentage), int(info["aof_rewrites"]), busy
+
+
+def test_an_import_pauses_rewrites_of_the_append_only_file_and_resumes_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No rewrite starts while the tokens stream in, even past the threshold, and
+    the first one after compacts them; a failed import resumes rewrites too."""
+    from falkordb import FalkorDB
+
+    store = EmbeddedStore.open(tmp_path / "db")
+    watcher = FalkorDB(unix_socket_path=str(store.server.socket)).connection
+    try:
+        store.ensure_schema()
+        # a rewrite as soon as the file doubles, looked for every 10 ms
+        watcher.execute_command("CONFIG", "SET", "auto-aof-rewrite-min-size", "1")
+        watcher.execute_command("CONFIG", "SET", "hz", "100")
+        watcher.execute_command("BGREWRITEAOF")
+        deadline = time.monotonic() + 20
+        while aof_state(watcher)[2] and time.monotonic() < deadline:
+            time.sleep(0.01)
+        _, rewrites, busy = aof_state(watcher)
+        assert not busy
+        monkeypatch.setattr(falkor_bulk, "_FIRST_CHUNK_ROWS", 50)
+        monkeypatch.setattr(falkor_bulk, "_CHUNK_ROWS", 50)
+        agencies = [
+            NodeRecord(Label.AGENCY, f"agency-{i}", {"name": f"Agency {i}"}, "src", f"f:{i}")
+            for i in range(5000)
+        ]
+        during: list[tuple[str, int, int]] = []
+
+        def progress(done: int, total: int) -> None:
+            during.append(aof_state(watcher))
+            time.sleep(0.002)  # a cron tick every few tokens
+
+        assert import_records(store, agencies, [], progress=progress) == 5000
+        assert len(during) >= 100
+        assert {(done, busy) for _, done, busy in during} == {(rewrites, 0)}, (
+            "no rewrite starts while the import runs"
+        )
+        assert {percentage for percentage, _, _ in during} == {"0"}
+        while aof_state(watcher)[1] == rewrites and time.monotonic() < deadline + 20:
+            time.sleep(0.01)
+        assert aof_state(watcher)[0] == "100"
+        assert aof_state(watcher)[1] > rewrites, "the file grew: a rewrite follows"
+
+        store.write("MATCH (n) DETACH DELETE n")
+        bad = NodeRecord(Label.OPERATION, "op", {"name": {"not": "a property"}}, "src", "f:1")
+        with pytest.raises(InvalidInput):
+            import_records(store, [*agencies, bad], [])
+        assert aof_state(watcher)[0] == "100"
+    finally:
+        watcher.close()
+        store.close()
+
+
+def test_opening_the_store_resumes_rewrites_an_interrupted_import_paused(
+    tmp_path: Path,
+) -> None:
+    first = EmbeddedStore.open(tmp_path / "db")
+    try:
+        first._set_aof_rewrite("0")  # as an import killed midway leaves it
+        second = EmbeddedStore.open(tmp_path / "db")
+        second.close()
+        assert aof_state(first._client.connection)[0] == "100"
+    finally:
+        first.close()
