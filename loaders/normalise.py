@@ -387,21 +387,22 @@ class AgencyResolver:
             except ValueError:
                 continue
             full, acronym = split_acronym(name)
-            if acronym and full != acronym:
-                self.resolve(raw)
+            if acronym and full != acronym and raw not in self._resolved:
+                self._resolved[raw] = self._resolve(name, full, acronym)
 
     def resolve(self, raw: str) -> Agency:
         """The agency named by ``raw``, created when nothing known matches it."""
         cached = self._resolved.get(raw)
         if cached is not None:
             return cached
-        agency = self._resolve(raw)
+        text = check_name("agency", raw)
+        agency = self._resolve(text, *split_acronym(text))
         self._resolved[raw] = agency
         return agency
 
-    def _resolve(self, raw: str) -> Agency:
-        text = check_name("agency", raw)
-        name, acronym = split_acronym(text)
+    def _resolve(self, text: str, name: str, acronym: str | None) -> Agency:
+        """The agency of checked ``text``, which :func:`split_acronym` made ``name``
+        and ``acronym`` of."""
         found = self._lookup(text) or self._lookup(name)
         if found is None and acronym:
             found = self._lookup(acronym)
