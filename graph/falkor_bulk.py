@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from graph.model import RelColumns
 from graph.partners import Ints, Partnerships
 
 _LONG = struct.Struct("<q")
@@ -458,29 +459,35 @@ class Encoder:
         looked up and laid out on its own, so the first token is ready (and the
         server busy) before the last rows are looked at.
         """
+        columns = RelColumns.of(rows)
         starts = self.ids.get(start_label, {})
         ends = self.ids.get(end_label, {})
-        for first, last in _chunks(len(rows)):
-            chunk = rows[first:last]
-            start = np.fromiter(map(starts.get, [row["start"] for row in chunk], repeat(-1)),
+        for first, last in _chunks(len(columns)):
+            chunk = columns[first:last]
+            start = np.fromiter(map(starts.get, chunk.starts, repeat(-1)),
                                 dtype=np.int64, count=len(chunk))
-            end = np.fromiter(map(ends.get, [row["end"] for row in chunk], repeat(-1)),
+            end = np.fromiter(map(ends.get, chunk.ends, repeat(-1)),
                               dtype=np.int64, count=len(chunk))
             keep = (start >= 0) & (end >= 0)
             if not keep.all():
-                chunk = [row for row, kept in zip(chunk, keep.tolist(), strict=True) if kept]
+                chunk = chunk.select(keep.tolist())
                 start, end = start[keep], end[keep]
-            if not chunk:
+            if not len(chunk):
                 continue
-            prop_keys, provenance = _layout(chunk)
+            props = chunk.props
+            provenance = [(key, column) for key, column in
+                          (("sources", chunk.sources), ("evidence", chunk.evidence))
+                          if column is not None]
+            prop_keys = sorted(set(chain.from_iterable(props)) - {key for key, _ in provenance})
             records = _Records(len(chunk))
             records.fixed(_endpoints(start, end), 16)
-            props = [row["props"] for row in chunk]
             for key in prop_keys:
                 records.values([p.get(key) for p in props])
-            for key in provenance:
-                records.values([row[key] for row in chunk])
-            yield from records.tokens(_header(rel_type, [*prop_keys, *provenance]))
+            for _, column in provenance:
+                records.values(column)
+            yield from records.tokens(
+                _header(rel_type, [*prop_keys, *(key for key, _ in provenance)])
+            )
 
 
 def partner_tokens(

@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from graph.model import RelColumns
+
 Ints = npt.NDArray[np.int64]
 
 _NO_MIN = np.iinfo(np.int64).max
@@ -98,11 +100,10 @@ def derive_partners(
     not among them is ignored, as the Cypher rebuild's ``MATCH`` would.
     """
     years_by_op = {row["id"]: row["props"].get("year") for row in operations}
-    # map() and itemgetter keep the per-row work in C: there is a row per participation
-    rows = participation
-    starts = list(map(itemgetter("start"), rows))
-    ends = list(map(itemgetter("end"), rows))
-    source_lists = list(map(tuple, map(itemgetter("sources"), rows)))
+    # columns, and map(), keep the per-row work in C: there is a row per participation
+    rows = RelColumns.of(participation)
+    starts, ends = rows.starts, rows.ends
+    source_lists = list(map(tuple, rows.sources)) if rows.sources is not None else [()] * len(rows)
     agency_ids = sorted(set(map(itemgetter("id"), agencies)) & set(starts))
     op_ids = sorted(years_by_op.keys() & set(ends))
     agency_at = {agency: i for i, agency in enumerate(agency_ids)}

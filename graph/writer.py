@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
+from itertools import compress, count, repeat
 from typing import Any
 
-from graph.model import LIST_PROPERTIES, Label, NodeRecord, RelRecord, RelType
-from graph.partners import Partnerships, derive_partners
+import numpy as np
+
+from graph.model import LIST_PROPERTIES, Label, NodeRecord, RelColumns, RelRecord, RelType
+from graph.partners import Ints, Partnerships, derive_partners
 from graph.store import BulkImporter, GraphStore
 
 DEFAULT_BATCH_SIZE = 5000
@@ -94,6 +97,8 @@ RelKey = tuple[RelType, Label, Label]
 # Past this many evidence references a relationship also keeps them in a set,
 # so that a fact asserted by thousands of rows is still merged in linear time.
 _EVIDENCE_SCAN = 16
+# Below this many facts, keys are placed one by one rather than with arrays.
+_PLACE_LOOP = 64
 
 
 def _present(props: dict[str, Any]) -> dict[str, Any]:
@@ -101,6 +106,122 @@ def _present(props: dict[str, Any]) -> dict[str, Any]:
     if None in props.values():
         return {k: v for k, v in props.items() if v is not None}
     return props
+
+
+def _present_each(props: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """:func:`_present` of each of ``props``, worked out once per distinct dict."""
+    distinct = dict(zip(map(id, props), props, strict=True))
+    present = {key: _present(given) for key, given in distinct.items()}
+    return list(map(present.__getitem__, map(id, props)))
+
+
+class _RelTable:
+    """The relationship rows of one type as columns, and the row of each key."""
+
+    __slots__ = ("_at", "ends", "evidence", "props", "sources", "starts")
+
+    def __init__(self) -> None:
+        self._at: dict[tuple[str, str], int] | None = {}
+        self.starts: list[str] = []
+        self.ends: list[str] = []
+        self.props: list[dict[str, Any]] = []
+        # tuples until a row gains a second item, then the row's own list
+        self.sources: list[Sequence[str]] = []
+        self.evidence: list[Sequence[str]] = []
+
+    @property
+    def at(self) -> dict[tuple[str, str], int]:
+        """The row of each ``(start, end)`` key (made when first needed after :meth:`fill`)."""
+        if self._at is None:
+            self._at = dict(zip(zip(self.starts, self.ends, strict=True), count()))
+        return self._at
+
+    def fill(self, starts: Sequence[str], ends: Sequence[str], props: Sequence[dict[str, Any]],
+             evidence: Sequence[str], source: str, codes: Ints) -> None:
+        """The rows of facts given to an empty table, grouped with array operations.
+
+        ``codes[i]`` stands for the key of fact ``i``: equal for equal keys,
+        different otherwise. The rows are those merging the facts one by one
+        gives: in the order their keys first appear, each with the props of
+        its facts merged in order and the evidence of every fact once.
+        """
+        count_ = len(codes)
+        keys, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+        if len(keys) == count_:  # no key repeats: a row per fact, in order
+            self.starts, self.ends = list(starts), list(ends)
+            self.props = _present_each(props)
+            self.sources = [(source,)] * count_
+            self.evidence = list(zip(evidence))
+            self._at = None
+            return
+        rank = np.argsort(first, kind="stable")  # keys in the order they first appear
+        row_of_key = np.empty(len(keys), dtype=np.int64)
+        row_of_key[rank] = np.arange(len(keys))
+        row_of_fact = row_of_key[inverse.ravel()]
+        firsts = first[rank].tolist()
+        self.starts = list(map(starts.__getitem__, firsts))
+        self.ends = list(map(ends.__getitem__, firsts))
+        self.props = _present_each(list(map(props.__getitem__, firsts)))
+        self.sources = [(source,)] * len(firsts)
+        # each row's facts in order: a stable sort by row
+        by_row = np.argsort(row_of_fact, kind="stable")
+        bounds = np.concatenate(([0], np.cumsum(np.bincount(row_of_fact))))
+        ordered = list(map(evidence.__getitem__, by_row.tolist()))
+        # a row of one fact keeps its evidence in a tuple
+        self.evidence = list(zip(map(evidence.__getitem__, firsts)))
+        edges = bounds.tolist()
+        for row in np.flatnonzero(np.diff(bounds) > 1).tolist():
+            self.evidence[row] = list(dict.fromkeys(ordered[edges[row]:edges[row + 1]]))
+        # props: rows whose facts do not all share the first one's props are
+        # merged fact by fact
+        ids = np.fromiter(map(id, props), dtype=np.uint64, count=count_)
+        differs = np.unique(row_of_fact[ids != ids[first[inverse.ravel()]]])
+        if len(differs):
+            replay = np.isin(row_of_fact[by_row], differs)
+            for fact in by_row[replay].tolist():
+                row = int(row_of_fact[fact])
+                if fact == firsts[row]:
+                    continue
+                given, known = props[fact], self.props[row]
+                if given and known is not given and not known.items() >= given.items():
+                    self.props[row] = {**known, **_present(given)}
+        self._at = None
+
+    def place(self, keys: list[tuple[str, str]]) -> tuple[list[bool] | None, list[tuple[int, int]]]:
+        """Give each new key of ``keys`` the next row, in order.
+
+        Returns which keys made a new row (``None`` when all did) and, for the
+        others, ``(index in keys, row)`` in order: keys already known, and
+        repeats within ``keys``.
+        """
+        at = self.at
+        base = len(at)
+        if len(keys) < _PLACE_LOOP:
+            fresh: list[bool] = []
+            repeats: list[tuple[int, int]] = []
+            for index, key in enumerate(keys):
+                row = at.get(key)
+                if row is None:
+                    at[key] = len(at)
+                    fresh.append(True)
+                else:
+                    repeats.append((index, row))
+                    fresh.append(False)
+            return (None if not repeats else fresh), repeats
+        # setdefault gives a new key the row base + its index: rows with gaps
+        # when keys repeat, renumbered below
+        placed = np.fromiter(map(at.setdefault, keys, count(base)), np.int64, len(keys))
+        is_new = placed == np.arange(base, base + len(keys))
+        added = int(is_new.sum())
+        if added == len(keys):
+            return None, []
+        rows = np.cumsum(is_new) - 1 + base  # the row of a new key, at its index
+        renumbered = np.where(placed >= base, rows[np.maximum(placed - base, 0)], placed)
+        fresh_list = is_new.tolist()
+        at.update(zip(compress(keys, fresh_list), range(base, base + added), strict=True))
+        repeat_at = np.flatnonzero(~is_new)
+        rows_at = renumbered[repeat_at].tolist()
+        return fresh_list, list(zip(repeat_at.tolist(), rows_at, strict=True))
 
 
 class Grouped:
@@ -126,7 +247,7 @@ class Grouped:
 
     def __init__(self) -> None:
         self._nodes: dict[Label, dict[str, dict[str, Any]]] = defaultdict(dict)
-        self._rels: dict[RelKey, dict[tuple[str, str], dict[str, Any]]] = defaultdict(dict)
+        self._rels: dict[RelKey, _RelTable] = defaultdict(_RelTable)
         # the props and lists a node was last updated with: a repeat is a no-op
         self._last: dict[NodeKey, tuple[dict[str, Any], dict[str, list[str]] | None]] = {}
         self._seen: dict[int, set[str]] = {}
@@ -189,34 +310,86 @@ class Grouped:
     ) -> None:
         """:meth:`rel` for many ``(start id, end id, props, evidence)`` facts of one
         relationship type and source, in order."""
-        rows = self._rels[(rel, start_label, end_label)]
-        for start_id, end_id, props, evidence in facts:
-            key = (start_id, end_id)
-            row = rows.get(key)
-            if row is None:
-                rows[key] = {
-                    "start": start_id,
-                    "end": end_id,
-                    "props": _present(props) if None in props.values() else props,
-                    "sources": [source],
-                    "evidence": [evidence],
-                }
-                continue
-            if props and row["props"] is not props and not row["props"].items() >= props.items():
-                row["props"] = {**row["props"], **_present(props)}
-            if source not in row["sources"]:
-                row["sources"].append(source)
-            known = row["evidence"]
-            if len(known) < _EVIDENCE_SCAN:
-                if evidence not in known:
-                    known.append(evidence)
-                continue
-            seen = self._seen.get(id(known))
-            if seen is None:
-                seen = self._seen[id(known)] = set(known)
-            if evidence not in seen:
-                seen.add(evidence)
-                known.append(evidence)
+        columns = list(zip(*facts, strict=True))
+        if columns:
+            self.rel_columns(rel, start_label, end_label, *columns, source=source)
+
+    def rel_columns(
+        self,
+        rel: RelType,
+        start_label: Label,
+        end_label: Label,
+        starts: Sequence[str],
+        ends: Sequence[str],
+        props: Sequence[dict[str, Any]],
+        evidence: Sequence[str],
+        *,
+        source: str,
+        codes: Ints | None = None,
+    ) -> None:
+        """:meth:`rels` for facts given as columns: fact ``i`` is ``(starts[i],
+        ends[i], props[i], evidence[i])``.
+
+        The rows of new keys are appended a column at a time; only the facts
+        that repeat a key are merged one by one, in order, which gives what
+        merging every fact in turn gives. ``codes`` (an integer per fact,
+        equal exactly when the facts' ``(start, end)`` keys are) lets the
+        first facts of a type be grouped without hashing a key per fact.
+        """
+        count = len(starts)
+        if not (len(ends) == len(props) == len(evidence) == count):
+            raise ValueError("relationship fact columns of different lengths")
+        if not count:
+            return
+        table = self._rels[(rel, start_label, end_label)]
+        if codes is not None and not table.starts:
+            if len(codes) != count:
+                raise ValueError("a key code for each relationship fact is needed")
+            table.fill(starts, ends, props, evidence, source, codes)
+            return
+        fresh, repeats = table.place(list(zip(starts, ends, strict=True)))
+        new_starts, new_ends, new_props, new_evidence = starts, ends, props, evidence
+        if fresh is not None:  # some facts repeat a key
+            new_starts, new_ends = list(compress(starts, fresh)), list(compress(ends, fresh))
+            new_props = list(compress(props, fresh))
+            new_evidence = list(compress(evidence, fresh))
+        table.starts.extend(new_starts)
+        table.ends.extend(new_ends)
+        table.props.extend(_present_each(new_props))
+        table.sources.extend(repeat((source,), len(new_starts)))
+        table.evidence.extend(zip(new_evidence))
+        if repeats:
+            self._merge_rels(table, repeats, props, evidence, source)
+
+    def _merge_rels(self, table: _RelTable, repeats: list[tuple[int, int]],
+                    props: Sequence[dict[str, Any]], evidence: Sequence[str],
+                    source: str) -> None:
+        """Merge fact ``i`` into row ``r`` for each ``(i, r)`` of ``repeats``, in order."""
+        all_props, all_sources, all_evidence = table.props, table.sources, table.evidence
+        for fact, row in repeats:
+            given = props[fact]
+            if given:
+                known_props = all_props[row]
+                if known_props is not given and not known_props.items() >= given.items():
+                    all_props[row] = {**known_props, **_present(given)}
+            sources = all_sources[row]
+            if source not in sources:
+                all_sources[row] = (*sources, source)
+            item = evidence[fact]
+            known = all_evidence[row]
+            if type(known) is not list:  # a row's first item is a tuple
+                if item not in known:
+                    all_evidence[row] = [*known, item]
+            elif len(known) < _EVIDENCE_SCAN:
+                if item not in known:
+                    known.append(item)
+            else:
+                seen = self._seen.get(id(known))
+                if seen is None:
+                    seen = self._seen[id(known)] = set(known)
+                if item not in seen:
+                    seen.add(item)
+                    known.append(item)
 
     def add_records(self, nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]) -> Grouped:
         for n in nodes:
@@ -232,22 +405,28 @@ class Grouped:
             for row in rows.values():
                 for source, evidence in zip(row["sources"], row["evidence"], strict=True):
                     self.node(label, row["id"], row["props"], source, evidence, row["lists"])
-        for (rel, start_label, end_label), rel_rows in other._rels.items():
-            for row in rel_rows.values():
-                first = row["evidence"][0]
-                for source in row["sources"]:
-                    self.rel(rel, start_label, row["start"], end_label, row["end"], row["props"],
-                             source, first)
-                for evidence in row["evidence"][1:]:
-                    self.rel(rel, start_label, row["start"], end_label, row["end"], {},
-                             row["sources"][0], evidence)
+        for (rel, start_label, end_label), table in other._rels.items():
+            for start, end, props, sources, evidence in zip(
+                table.starts, table.ends, table.props, table.sources, table.evidence, strict=True
+            ):
+                for source in sources:
+                    self.rel(rel, start_label, start, end_label, end, props, source, evidence[0])
+                for later in evidence[1:]:
+                    self.rel(rel, start_label, start, end_label, end, {}, sources[0], later)
         return self
 
     def node_rows(self) -> dict[Label, list[dict[str, Any]]]:
         return {label: list(rows.values()) for label, rows in self._nodes.items() if rows}
 
     def rel_rows(self) -> dict[RelKey, list[dict[str, Any]]]:
-        return {key: list(rows.values()) for key, rows in self._rels.items() if rows}
+        return {key: list(columns) for key, columns in self.rel_columns_by_key().items()}
+
+    def rel_columns_by_key(self) -> dict[RelKey, RelColumns]:
+        """The relationship rows as columns, sharing this grouping's lists."""
+        return {
+            key: RelColumns(table.starts, table.ends, table.props, table.sources, table.evidence)
+            for key, table in self._rels.items() if table.starts
+        }
 
     def counts(self) -> dict[str, int]:
         """Rows per label and per relationship type."""
@@ -255,9 +434,9 @@ class Grouped:
         for label, node_rows in self._nodes.items():
             if node_rows:
                 found[label.value] = found.get(label.value, 0) + len(node_rows)
-        for (rel, _, _), rel_rows in self._rels.items():
-            if rel_rows:
-                found[rel.value] = found.get(rel.value, 0) + len(rel_rows)
+        for (rel, _, _), table in self._rels.items():
+            if table.starts:
+                found[rel.value] = found.get(rel.value, 0) + len(table.starts)
         return found
 
 
@@ -336,7 +515,7 @@ def import_grouped(
     if not isinstance(store, BulkImporter) or not store.is_empty():
         return None
     nodes = grouped.node_rows()
-    rels = grouped.rel_rows()
+    rels = grouped.rel_columns_by_key()
     return store.import_graph(
         nodes, rels, partners=lambda: partners_of(nodes, rels), progress=progress
     )

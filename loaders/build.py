@@ -16,10 +16,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache, partial
+from operator import attrgetter
 from typing import Any, TypeVar
+
+import numpy as np
 
 from graph.errors import LoadError
 from graph.model import Label, RelType, slug
+from graph.partners import Ints
 from graph.writer import Grouped
 from loaders.normalise import (
     Agency,
@@ -154,18 +158,26 @@ class Builder:
                 out.skipped.append(SkippedTable(table.index, table.line, table.headers))
             else:
                 recognised.append((table, shape))
+        # participation tables (the long ones) are built a column at a time
+        grids = {id(table): _grid(table.rows) for table, r in recognised
+                 if r.shape is Shape.PARTICIPANTS}
         # Full names with acronyms first, so a bare "FBI" anywhere joins its agency.
-        names = [
-            row.cells[r.columns[Field.AGENCY]]
-            for table, r in recognised if Field.AGENCY in r.columns
-            for row in table.rows if r.columns[Field.AGENCY] < len(row.cells)
-        ]
+        names: list[str] = []
+        for table, r in recognised:
+            column = r.columns.get(Field.AGENCY)
+            if column is None:
+                continue
+            grid = grids.get(id(table))
+            if grid is not None:
+                names.extend(grid[column] if column < len(grid) else ())
+            else:
+                names.extend(row.cells[column] for row in table.rows if column < len(row.cells))
         self.agencies.register_full_names(names)
         for table, r in recognised:
             out.shapes[r.shape.value] = out.shapes.get(r.shape.value, 0) + 1
             place = f"{doc.name}:{table.sheet}" if table.sheet else doc.name
             if r.shape is Shape.PARTICIPANTS:
-                self._participants(doc, table, r, out, place)
+                self._participants(doc, table, r, out, place, grids[id(table)])
                 continue
             handler = self._handlers()[r.shape]
             self._table = table
@@ -341,7 +353,7 @@ class Builder:
                            RelType.FOCUSES_ON, ctx)
 
     def _participants(self, doc: Document, table: Table, r: Recognised, out: Extraction,
-                      place: str) -> None:
+                      place: str, grid: list[tuple[str, ...]]) -> None:
         """Agency / role / impact rows of operations, built a column at a time.
 
         Participation tables are the long ones (a row per agency and
@@ -358,8 +370,6 @@ class Builder:
         n = len(rows)
         errors: dict[int, str] = {}
         width = len(table.headers)
-        # the cells as columns, short rows read as ending in empty cells
-        grid = list(itertools.zip_longest(*[row.cells for row in rows], fillvalue=""))
         if len(grid) > width:
             for i, row in enumerate(rows):
                 ragged = _ragged(row, width)
@@ -407,19 +417,20 @@ class Builder:
             rows = [rows[i] for i in good]
             named, op_keys, part_keys = ([keys[i] for i in good]
                                          for keys in (named, op_keys, part_keys))
-        evidence = [_evidence(place, table.index, row) for row in rows]
-        agency_ids = list(map({k: a.id for k, a in agencies.items()}.__getitem__, named))
-        op_ids = list(map({k: f[0][1] for k, f in operations.items()}.__getitem__, op_keys))
+        evidence = _evidence_column(place, table.index, rows)
+        agency_ids, agency_codes = _ids_and_codes(named, {k: a.id for k, a in agencies.items()})
+        op_ids, op_codes = _ids_and_codes(op_keys, {k: f[0][1] for k, f in operations.items()})
 
         grouped, source = out.grouped, out.source_id
         _group_nodes(grouped, source, evidence, named,
                      {k: facts[0] for k, facts in agency_facts.items()})
         _group_nodes(grouped, source, evidence, op_keys, operations)
         _group_nodes(grouped, source, evidence, part_keys, {k: p.nodes for k, p in parts.items()})
-        grouped.rels(RelType.PARTICIPATED_IN, Label.AGENCY, Label.OPERATION, zip(
-            agency_ids, op_ids, map({k: p.props for k, p in parts.items()}.__getitem__, part_keys),
-            evidence, strict=True,
-        ), source)
+        grouped.rel_columns(
+            RelType.PARTICIPATED_IN, Label.AGENCY, Label.OPERATION, agency_ids, op_ids,
+            list(map({k: p.props for k, p in parts.items()}.__getitem__, part_keys)), evidence,
+            source=source, codes=agency_codes * len(operations) + op_codes,
+        )
         linked = {k for k, facts in agency_facts.items() if facts[1]}
         if linked:
             by_type: dict[tuple[RelType, Label, Label], list[tuple[str, str, dict[str, Any], str]]]
@@ -431,19 +442,31 @@ class Builder:
                             (start[1], end[1], props, ev))
             for (rel, start_label, end_label), facts in by_type.items():
                 grouped.rels(rel, start_label, end_label, facts, source)
-        targets = {k: [(sector, p.targets_props) for sector in p.targets] for k, p in parts.items()}
-        grouped.rels(RelType.TARGETS, Label.OPERATION, Label.CRIME_SECTOR, (
-            (op_id, sector, props, ev)
-            for op_id, key, ev in zip(op_ids, part_keys, evidence, strict=True)
-            for sector, props in targets[key]
-        ), source)
-        focus = {k: p.focus for k, p in parts.items()}
-        if any(focus.values()):
-            grouped.rels(RelType.FOCUSES_ON, Label.AGENCY, Label.CRIME_SECTOR, (
-                (agency_id, sector, _INFERRED, ev)
-                for agency_id, key, ev in zip(agency_ids, part_keys, evidence, strict=True)
-                for sector in focus[key]
-            ), source)
+        # the sectors of each row's part key: a fact per row and sector
+        for rel, start_label, start_ids, start_codes, sectors in (
+            (RelType.TARGETS, Label.OPERATION, op_ids, op_codes,
+             {k: [(sector, p.targets_props) for sector in p.targets] for k, p in parts.items()}),
+            (RelType.FOCUSES_ON, Label.AGENCY, agency_ids, agency_codes,
+             {k: [(sector, _INFERRED) for sector in p.focus] for k, p in parts.items()}),
+        ):
+            per_row = list(map(sectors.__getitem__, part_keys))
+            counts = np.fromiter(map(len, per_row), dtype=np.int64, count=len(per_row))
+            if not counts.any():
+                continue
+            fact_rows = np.repeat(np.arange(len(per_row)), counts)
+            sector_ids, fact_props = (
+                list(column)
+                for column in zip(*itertools.chain.from_iterable(per_row), strict=True)
+            )
+            sector_code = {sector: i for i, sector in enumerate(dict.fromkeys(sector_ids))}
+            end_codes = np.fromiter(map(sector_code.__getitem__, sector_ids), dtype=np.int64,
+                                    count=len(sector_ids))
+            at = fact_rows.tolist()
+            grouped.rel_columns(
+                rel, start_label, Label.CRIME_SECTOR, list(map(start_ids.__getitem__, at)),
+                sector_ids, fact_props, list(map(evidence.__getitem__, at)), source=source,
+                codes=start_codes[fact_rows] * len(sector_code) + end_codes,
+            )
         out.rows_loaded += len(evidence)
 
     def _participation(self, role: str, function: str, impact: str,
@@ -540,6 +563,30 @@ def _evidence(place: str, table: int, row: TableRow) -> str:
     if row.line:
         return f"{place}:{row.line} (table {table}, row {row.number})"
     return f"{place}#row{row.number} (table {table}, row {row.number})"
+
+
+def _ids_and_codes(keys: Sequence[Any], id_of: dict[Any, str]) -> tuple[list[str], Ints]:
+    """The id ``id_of[key]`` of each of ``keys``, and a small integer per distinct id."""
+    code_of_id: dict[str, int] = {}
+    code_of = {key: code_of_id.setdefault(node_id, len(code_of_id))
+               for key, node_id in id_of.items()}
+    ids = list(map(id_of.__getitem__, keys))
+    return ids, np.fromiter(map(code_of.__getitem__, keys), dtype=np.int64, count=len(keys))
+
+
+def _evidence_column(place: str, table: int, rows: Sequence[TableRow]) -> list[str]:
+    """:func:`_evidence` of each of ``rows``, formatted in one pass when every row has a line."""
+    lines = list(map(attrgetter("line"), rows))
+    if not all(lines):
+        return [_evidence(place, table, row) for row in rows]
+    escaped = place.replace("{", "{{").replace("}", "}}")
+    template = f"{escaped}:{{}} (table {table}, row {{}})"
+    return list(map(template.format, lines, map(attrgetter("number"), rows)))
+
+
+def _grid(rows: Sequence[TableRow]) -> list[tuple[str, ...]]:
+    """The cells of ``rows`` as columns, short rows read as ending in empty cells."""
+    return list(itertools.zip_longest(*[row.cells for row in rows], fillvalue=""))
 
 
 def _ragged(row: TableRow, width: int) -> str | None:

@@ -13,6 +13,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from graph import falkor, falkor_bulk, forked
@@ -587,3 +588,38 @@ def test_opening_the_store_resumes_rewrites_an_interrupted_import_paused(
         assert aof_state(first._client.connection)[0] == "100"
     finally:
         first.close()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_facts_grouped_as_columns_are_the_facts_merged_one_by_one(seed: int) -> None:
+    """The array grouping of a type's first facts (rows in order of first
+    appearance, props merged in order with None ignored, evidence once each,
+    long evidence lists) gives the rows that merging each fact in turn gives,
+    and later facts merge into it alike."""
+    rng = random.Random(seed)
+    props_choices: list[dict[str, Any]] = [
+        {}, {"role": "a"}, {"role": "b", "impact": None}, {"role": None, "impact": "x"},
+        {"inferred": True}, {"role": "a"},  # equal to the second, not the same dict
+    ]
+    starts = [f"s{rng.randrange(12)}" for _ in range(2000)]
+    ends = [f"e{rng.randrange(3)}" for _ in range(2000)]
+    props = [rng.choice(props_choices) for _ in range(2000)]
+    evidence = [f"f:{rng.randrange(2500)}" for _ in range(2000)]  # some twice
+    key = RelType.TARGETS, Label.OPERATION, Label.CRIME_SECTOR
+    later = [(f"s{rng.randrange(14)}", f"e{rng.randrange(3)}", rng.choice(props_choices),
+              f"g:{i}") for i in range(300)]
+
+    one_by_one = Grouped()
+    for fact in zip(starts, ends, props, evidence, strict=True):
+        one_by_one.rel(key[0], key[1], fact[0], key[2], fact[1], fact[2], "src", fact[3])
+    columns = Grouped()
+    code_of = {name: i for i, name in enumerate(sorted({*starts, *ends}))}
+    codes = np.array([code_of[s] * 100 + code_of[e] for s, e in zip(starts, ends, strict=True)])
+    columns.rel_columns(*key, starts, ends, props, evidence, source="src", codes=codes)
+    assert columns.rel_rows() == one_by_one.rel_rows()
+    assert max(len(row["evidence"]) for row in columns.rel_rows()[key]) > 16
+
+    for grouped in (one_by_one, columns):
+        grouped.rels(*key, later, "other")
+    assert columns.rel_rows() == one_by_one.rel_rows()
+    assert Grouped().update(columns).rel_rows() == columns.rel_rows()

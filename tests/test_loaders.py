@@ -305,7 +305,8 @@ def _random_participation(seed: int) -> tuple[tuple[str, ...], list[TableRow]]:
                 "AGENCE FRANCAISE", "<b>Bad</b>", "'; MATCH (n) DETACH DELETE n //"]
     roles = ["Drug Enforcement", "Intelligence Analysis", "", "Cyber Forensics", "Arrests"]
     impacts = ["Seized narcotics", "", "Froze accounts", "Dismantled a firearms ring"]
-    sectors = ["", "drug trafficking", "cybercrime, fraud", "Atlantis crime"]
+    sectors = ["", "drug trafficking", "cybercrime, fraud", "Atlantis crime",
+               "narcotics; drug trafficking"]  # one sector named twice
     operations = ["Operation A", "Operation B", "", "Op \u00d8resund", "###"]
     years = ["", "2021", "March 2023", "n/a"]
     headers = ("Operation", "Agency", "Role", "Impact", "Crime sector", "Year")
