@@ -12,10 +12,10 @@ import itertools
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache, partial
+from functools import lru_cache
 from operator import attrgetter
 from typing import Any, TypeVar
 
@@ -357,12 +357,13 @@ class Builder:
         """Agency / role / impact rows of operations, built a column at a time.
 
         Participation tables are the long ones (a row per agency and
-        operation), and their cells repeat: each distinct cell is cleaned and
-        resolved once, a row's facts are those of its cells, and the rows'
-        facts reach the grouping a relationship type at a time. The result is
-        what building the rows one by one gives: a row is rejected for its
-        first bad cell (in column order, then agency, operation, sector), the
-        others keep their evidence, and agencies resolve in row order.
+        operation), and their cells repeat: each column becomes a code per
+        row for its distinct cleaned values, each distinct value (or
+        combination of them) is resolved once, and rows are grouped by their
+        codes with array operations. The result is what building the rows
+        one by one gives: a row is rejected for its first bad cell (in column
+        order, then agency, operation, sector), the others keep their
+        evidence, and agencies resolve in row order.
         """
         rows = table.rows
         if not rows:
@@ -375,99 +376,139 @@ class Builder:
                 ragged = _ragged(row, width)
                 if ragged:
                     errors[i] = ragged
-        blank = ("",) * n
-        columns: dict[Field, Sequence[str]] = {}
+        blank = _Coded(np.zeros(n, dtype=np.int64), [""])
+        columns: dict[Field, _Coded] = {}
         for f, index in r.columns.items():
-            raw = grid[index] if index < len(grid) else blank
-            distinct = set(raw)
-            cleaned = _per_key(errors, raw, partial(self._clean_cell, header=table.headers[index]),
-                               distinct)
-            changed = len(cleaned) < len(distinct) or any(k != v for k, v in cleaned.items())
-            columns[f] = [cleaned.get(value, "") for value in raw] if changed else raw
+            if index >= len(grid):
+                columns[f] = blank
+                continue
+            columns[f] = self._clean_column(grid[index], table.headers[index], errors)
+
+        def column(f: Field) -> _Coded:
+            return columns.get(f, blank)
 
         # Agencies in the order rows name them, as the resolver learns from each.
         named = columns[Field.AGENCY]
-        agencies: dict[str, Agency] = _per_key(errors, named, self.agencies.resolve, dict.fromkeys(
-            (v for i, v in enumerate(named) if i not in errors) if errors else named
-        ))
+        agencies: dict[int, Agency] = {}
+        bad: dict[int, str] = {}
+        for code in _in_order_of_rows(named.codes, errors):
+            try:
+                agencies[code] = self.agencies.resolve(named.values[code])
+            except (ValueError, UnknownValue) as exc:
+                bad[code] = str(exc)
+        _reject(errors, named.codes, bad)
         # the facts of each agency in its final state, once every name is known
-        agency_facts = {value: self._agency_facts(a) for value, a in agencies.items()}
+        agency_facts = {code: self._agency_facts(a) for code, a in agencies.items()}
 
         default = self.operation or table.caption or doc.title
-        op_keys, op_cells = _row_keys(n, columns.get(Field.OPERATION), columns.get(Field.DATE))
-
-        def operation(key: Any) -> list[NodeFact]:
-            name, date = op_cells(key)
-            op_name, op_id = self._operation_name(name or default)
+        op_keys = _combine(n, [column(Field.OPERATION), column(Field.DATE)])
+        operations: dict[int, NodeFact] = {}
+        bad = {}
+        for code, (name, date) in enumerate(op_keys.values):
+            try:
+                op_name, op_id = self._operation_name(name or default)
+            except (ValueError, UnknownValue) as exc:
+                bad[code] = str(exc)
+                continue
             year = _year(date)
             props = {"name": op_name} if year is None else {"name": op_name, "year": year}
-            return [(Label.OPERATION, op_id, props, None)]
-
-        operations = _per_key(errors, op_keys, operation)
-        part_keys, part_cells = _row_keys(
-            n, columns.get(Field.ROLE), columns.get(Field.FUNCTION), columns.get(Field.IMPACT),
-            columns.get(Field.SECTOR),
-        )
-        parts = _per_key(errors, part_keys, lambda key: self._participation(*part_cells(key)))
+            operations[code] = (Label.OPERATION, op_id, props, None)
+        _reject(errors, op_keys.codes, bad)
+        part_keys = _combine(n, [column(Field.ROLE), column(Field.FUNCTION),
+                                 column(Field.IMPACT), column(Field.SECTOR)])
+        parts: dict[int, _Participation] = {}
+        bad = {}
+        for code, cells in enumerate(part_keys.values):
+            try:
+                parts[code] = self._participation(*cells)
+            except (ValueError, UnknownValue) as exc:
+                bad[code] = str(exc)
+        _reject(errors, part_keys.codes, bad)
 
         for i in sorted(errors):
             out.errors.append(LoadError(doc.name, errors[i], line=rows[i].line))
+        agency_codes, op_codes, part_codes = named.codes, op_keys.codes, part_keys.codes
         if errors:
-            good = [i for i in range(n) if i not in errors]
-            rows = [rows[i] for i in good]
-            named, op_keys, part_keys = ([keys[i] for i in good]
-                                         for keys in (named, op_keys, part_keys))
+            keep = np.ones(n, dtype=bool)
+            keep[list(errors)] = False
+            good = np.flatnonzero(keep)
+            rows = list(map(rows.__getitem__, good.tolist()))
+            agency_codes, op_codes, part_codes = (
+                codes[good] for codes in (agency_codes, op_codes, part_codes))
+        if not rows:
+            return
         evidence = _evidence_column(place, table.index, rows)
-        agency_ids, agency_codes = _ids_and_codes(named, {k: a.id for k, a in agencies.items()})
-        op_ids, op_codes = _ids_and_codes(op_keys, {k: f[0][1] for k, f in operations.items()})
+        agency_ids, agency_id_codes = _node_ids(agency_codes, {
+            code: a.id for code, a in agencies.items()})
+        op_ids, op_id_codes = _node_ids(op_codes, {
+            code: fact[1] for code, fact in operations.items()})
 
         grouped, source = out.grouped, out.source_id
-        _group_nodes(grouped, source, evidence, named,
-                     {k: facts[0] for k, facts in agency_facts.items()})
-        _group_nodes(grouped, source, evidence, op_keys, operations)
-        _group_nodes(grouped, source, evidence, part_keys, {k: p.nodes for k, p in parts.items()})
+        _group_nodes(grouped, source, evidence, agency_codes,
+                     {code: facts[0] for code, facts in agency_facts.items()})
+        _group_nodes(grouped, source, evidence, op_codes,
+                     {code: [fact] for code, fact in operations.items()})
+        _group_nodes(grouped, source, evidence, part_codes,
+                     {code: p.nodes for code, p in parts.items()})
+        props_of = [parts[code].props if code in parts else {}
+                    for code in range(len(part_keys.values))]
         grouped.rel_columns(
             RelType.PARTICIPATED_IN, Label.AGENCY, Label.OPERATION, agency_ids, op_ids,
-            list(map({k: p.props for k, p in parts.items()}.__getitem__, part_keys)), evidence,
-            source=source, codes=agency_codes * len(operations) + op_codes,
+            list(map(props_of.__getitem__, part_codes.tolist())), evidence, source=source,
+            codes=agency_id_codes * len(operations) + op_id_codes,
         )
-        linked = {k for k, facts in agency_facts.items() if facts[1]}
-        if linked:
+        linked = np.zeros(len(named.values), dtype=bool)
+        linked[[code for code, facts in agency_facts.items() if facts[1]]] = True
+        if linked.any():
             by_type: dict[tuple[RelType, Label, Label], list[tuple[str, str, dict[str, Any], str]]]
             by_type = {}
-            for key, ev in zip(named, evidence, strict=True):
-                if key in linked:
-                    for rel, start, end, props in agency_facts[key][1]:
-                        by_type.setdefault((rel, start[0], end[0]), []).append(
-                            (start[1], end[1], props, ev))
+            codes_of_rows = agency_codes.tolist()
+            for j in np.flatnonzero(linked[agency_codes]).tolist():
+                for rel, start, end, props in agency_facts[codes_of_rows[j]][1]:
+                    by_type.setdefault((rel, start[0], end[0]), []).append(
+                        (start[1], end[1], props, evidence[j]))
             for (rel, start_label, end_label), facts in by_type.items():
                 grouped.rels(rel, start_label, end_label, facts, source)
-        # the sectors of each row's part key: a fact per row and sector
+        # a fact per row and sector of its part key
         for rel, start_label, start_ids, start_codes, sectors in (
-            (RelType.TARGETS, Label.OPERATION, op_ids, op_codes,
-             {k: [(sector, p.targets_props) for sector in p.targets] for k, p in parts.items()}),
-            (RelType.FOCUSES_ON, Label.AGENCY, agency_ids, agency_codes,
-             {k: [(sector, _INFERRED) for sector in p.focus] for k, p in parts.items()}),
+            (RelType.TARGETS, Label.OPERATION, op_ids, op_id_codes,
+             [[(sector, parts[code].targets_props) for sector in parts[code].targets]
+              if code in parts else [] for code in range(len(part_keys.values))]),
+            (RelType.FOCUSES_ON, Label.AGENCY, agency_ids, agency_id_codes,
+             [[(sector, _INFERRED) for sector in parts[code].focus]
+              if code in parts else [] for code in range(len(part_keys.values))]),
         ):
-            per_row = list(map(sectors.__getitem__, part_keys))
-            counts = np.fromiter(map(len, per_row), dtype=np.int64, count=len(per_row))
-            if not counts.any():
+            fact_rows, items = _expand(part_codes, sectors)
+            if not items:
                 continue
-            fact_rows = np.repeat(np.arange(len(per_row)), counts)
-            sector_ids, fact_props = (
-                list(column)
-                for column in zip(*itertools.chain.from_iterable(per_row), strict=True)
-            )
+            sector_ids = [sector for sector, _ in items]
             sector_code = {sector: i for i, sector in enumerate(dict.fromkeys(sector_ids))}
             end_codes = np.fromiter(map(sector_code.__getitem__, sector_ids), dtype=np.int64,
                                     count=len(sector_ids))
             at = fact_rows.tolist()
             grouped.rel_columns(
                 rel, start_label, Label.CRIME_SECTOR, list(map(start_ids.__getitem__, at)),
-                sector_ids, fact_props, list(map(evidence.__getitem__, at)), source=source,
-                codes=start_codes[fact_rows] * len(sector_code) + end_codes,
+                sector_ids, [props for _, props in items], list(map(evidence.__getitem__, at)),
+                source=source, codes=start_codes[fact_rows] * len(sector_code) + end_codes,
             )
         out.rows_loaded += len(evidence)
+
+    def _clean_column(self, raw: Sequence[str], header: str, errors: dict[int, str]) -> _Coded:
+        """``raw`` cleaned (:meth:`_clean_cell`) as codes of its distinct values; a
+        bad cell rejects its row and reads as empty."""
+        first_rows, firsts = _first_rows(raw)
+        index: dict[str, int] = {}
+        code_at = np.zeros(len(raw), dtype=np.int64)  # the code of the value first at a row
+        bad: dict[int, str] = {}
+        for j in firsts:
+            try:
+                value = self._clean_cell(raw[j], header)
+            except ValueError as exc:
+                bad[j] = str(exc)
+                value = ""
+            code_at[j] = index.setdefault(value, len(index))
+        _reject(errors, first_rows, bad)
+        return _Coded(code_at[first_rows], list(index))
 
     def _participation(self, role: str, function: str, impact: str,
                        sector: str) -> _Participation:
@@ -565,15 +606,6 @@ def _evidence(place: str, table: int, row: TableRow) -> str:
     return f"{place}#row{row.number} (table {table}, row {row.number})"
 
 
-def _ids_and_codes(keys: Sequence[Any], id_of: dict[Any, str]) -> tuple[list[str], Ints]:
-    """The id ``id_of[key]`` of each of ``keys``, and a small integer per distinct id."""
-    code_of_id: dict[str, int] = {}
-    code_of = {key: code_of_id.setdefault(node_id, len(code_of_id))
-               for key, node_id in id_of.items()}
-    ids = list(map(id_of.__getitem__, keys))
-    return ids, np.fromiter(map(code_of.__getitem__, keys), dtype=np.int64, count=len(keys))
-
-
 def _evidence_column(place: str, table: int, rows: Sequence[TableRow]) -> list[str]:
     """:func:`_evidence` of each of ``rows``, formatted in one pass when every row has a line."""
     lines = list(map(attrgetter("line"), rows))
@@ -596,74 +628,101 @@ def _ragged(row: TableRow, width: int) -> str | None:
     return None
 
 
-def _per_key(errors: dict[int, str], keys: Sequence[K], make: Callable[[K], V],
-             distinct: Iterable[K] | None = None) -> dict[K, V]:
-    """``make(key)`` once for each distinct key of ``keys`` (taken in the order of
-    ``distinct`` when given). A key it rejects is left out, and each row with
-    that key gets the reason in ``errors`` unless it has one already."""
-    made: dict[K, V] = {}
-    bad: dict[K, str] = {}
-    for key in set(keys) if distinct is None else distinct:
-        try:
-            made[key] = make(key)
-        except (ValueError, UnknownValue) as exc:
-            bad[key] = str(exc)
+@dataclass(frozen=True, slots=True)
+class _Coded:
+    """A column as a code per row: row ``i`` holds ``values[codes[i]]``."""
+
+    codes: Ints
+    values: list[Any]
+
+
+def _first_rows(values: Sequence[Any]) -> tuple[Ints, list[int]]:
+    """For each item of ``values``, the index where its value first appears;
+    and those indexes in order."""
+    first: dict[Any, int] = {}
+    at = np.fromiter(map(first.setdefault, values, itertools.count()), dtype=np.int64,
+                     count=len(values))
+    return at, list(first.values())
+
+
+def _combine(n: int, columns: Sequence[_Coded]) -> _Coded:
+    """The ``n`` rows' tuples of the cells of ``columns``, coded."""
+    codes = np.zeros(n, dtype=np.int64)
+    values: list[tuple[Any, ...]] = [()]
+    for column in columns:
+        width = len(column.values)
+        distinct, inverse = np.unique(codes * width + column.codes, return_inverse=True)
+        codes = inverse.ravel()
+        values = [(*values[k // width], column.values[k % width]) for k in distinct.tolist()]
+    return _Coded(codes, values)
+
+
+def _reject(errors: dict[int, str], codes: Ints, bad: dict[int, str]) -> None:
+    """Each row whose code is a key of ``bad`` gets that reason unless it has one."""
     if bad:
-        for i, key in enumerate(keys):
-            reason = bad.get(key)
-            if reason is not None:
-                errors.setdefault(i, reason)
-    return made
+        for i in np.flatnonzero(np.isin(codes, list(bad))).tolist():
+            errors.setdefault(i, bad[int(codes[i])])
 
 
-def _row_keys(
-    n: int, *columns: Sequence[str] | None
-) -> tuple[Sequence[Any], Callable[[Any], tuple[str, ...]]]:
-    """A key per row for the cells of ``columns`` (``None``: a column the table
-    lacks, read as empty cells), and the function giving a key's cells back.
-
-    A key is the cell itself when one column is present and a tuple of the
-    cells when more are, so that a column is its own list of keys.
-    """
-    present = [i for i, column in enumerate(columns) if column is not None]
-
-    def cells(key: Any) -> tuple[str, ...]:
-        found = [""] * len(columns)
-        for i, value in zip(present, key if len(present) > 1 else (key,), strict=True):
-            found[i] = value
-        return tuple(found)
-
-    if not present:
-        return ("",) * n, lambda _: ("",) * len(columns)
-    if len(present) == 1:
-        column = columns[present[0]]
-        assert column is not None
-        return column, cells
-    return list(zip(*(columns[i] for i in present), strict=True)), cells
+def _in_order_of_rows(codes: Ints, errors: dict[int, str]) -> list[int]:
+    """The distinct codes of the rows without errors, in the order rows first hold them."""
+    if errors:
+        keep = np.ones(len(codes), dtype=bool)
+        keep[list(errors)] = False
+        codes = codes[keep]
+    distinct, first = np.unique(codes, return_index=True)
+    return list(distinct[np.argsort(first)].tolist())
 
 
-def _group_nodes(grouped: Grouped, source: str, evidence: list[str], keys: Sequence[Any],
-                 facts: dict[Any, list[NodeFact]]) -> None:
-    """Give ``grouped`` the node facts ``facts[keys[j]]`` of each row ``j``.
+def _node_ids(codes: Ints, id_of: dict[int, str]) -> tuple[list[str], Ints]:
+    """The node id ``id_of[code]`` of each row, and a code per distinct id."""
+    index: dict[str, int] = {}
+    id_code = np.zeros(max(id_of, default=0) + 1, dtype=np.int64)
+    for code, node_id in id_of.items():
+        id_code[code] = index.setdefault(node_id, len(index))
+    row_codes = id_code[codes]
+    return list(map(list(index).__getitem__, row_codes.tolist())), row_codes
+
+
+def _expand(codes: Ints, items_of: list[list[Any]]) -> tuple[Ints, list[Any]]:
+    """A fact per row and item of ``items_of[codes[row]]``, in row order: the row
+    of each fact and its item."""
+    sizes = np.array([len(items) for items in items_of], dtype=np.int64)
+    counts = sizes[codes]
+    total = int(counts.sum())
+    if not total:
+        return np.empty(0, dtype=np.int64), []
+    fact_rows = np.repeat(np.arange(len(codes)), counts)
+    within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    flat = list(itertools.chain.from_iterable(items_of))
+    at = (np.cumsum(sizes) - sizes)[codes[fact_rows]] + within
+    return fact_rows, list(map(flat.__getitem__, at.tolist()))
+
+
+def _group_nodes(grouped: Grouped, source: str, evidence: list[str], codes: Ints,
+                 facts: dict[int, list[NodeFact]]) -> None:
+    """Give ``grouped`` the node facts ``facts[codes[j]]`` of each row ``j``.
 
     A node keeps the evidence of the first row naming it, the latest value
-    of each property and every list item, and each key always gives the same
-    facts. So the first row of each key is enough, and for a node named by
-    more than one key, the last row of each of those keys: the rows in
-    between would change nothing.
+    of each property and every list item, and each code always gives the
+    same facts. So the first row of each code is enough, and for a node
+    named by more than one code, the last row of each of those codes: the
+    rows in between would change nothing.
     """
-    n = len(keys)
-    first = dict(zip(reversed(keys), range(n - 1, -1, -1), strict=True))
-    rows = set(first.values())
-    naming = Counter((fact[0], fact[1]) for key in first for fact in facts[key])
+    n = len(codes)
+    distinct, first = np.unique(codes, return_index=True)
+    rows = set(first.tolist())
+    naming = Counter((fact[0], fact[1]) for code in distinct.tolist() for fact in facts[code])
     if naming and max(naming.values()) > 1:
-        last = dict(zip(keys, range(n), strict=True))
+        _, from_end = np.unique(codes[::-1], return_index=True)
+        last = (n - 1 - from_end).tolist()
         rows.update(
-            last[key] for key in first
-            if any(naming[(fact[0], fact[1])] > 1 for fact in facts[key])
+            last[i] for i, code in enumerate(distinct.tolist())
+            if any(naming[(fact[0], fact[1])] > 1 for fact in facts[code])
         )
+    row_codes = codes.tolist()
     for j in sorted(rows):
-        for label, node_id, props, lists in facts[keys[j]]:
+        for label, node_id, props, lists in facts[row_codes[j]]:
             grouped.node(label, node_id, props, source, evidence[j], lists)
 
 

@@ -310,9 +310,14 @@ def _random_participation(seed: int) -> tuple[tuple[str, ...], list[TableRow]]:
     operations = ["Operation A", "Operation B", "", "Op \u00d8resund", "###"]
     years = ["", "2021", "March 2023", "n/a"]
     headers = ("Operation", "Agency", "Role", "Impact", "Crime sector", "Year")
+    # some tables lack the optional columns: no year or sector, or no operation
+    # (the document's title names it)
+    kept = [[0, 1, 2, 3, 4, 5], [0, 1, 2, 3], [1, 2, 3, 4, 5], [0, 1, 2, 3, 4, 5]][seed % 4]
+    headers = tuple(headers[i] for i in kept)
     rows = []
     for number in range(1, 1501):
         cells = [rng.choice(c) for c in (operations, agencies, roles, impacts, sectors, years)]
+        cells = [cells[i] for i in kept]
         if rng.random() < 0.03:
             cells.append("extra")  # ragged
         if rng.random() < 0.03:
@@ -341,4 +346,5 @@ def test_a_table_builds_as_its_rows_one_by_one(seed: int) -> None:
             del source["props"]["loaded_at"]  # the clock, not the table
     assert whole.grouped.node_rows() == single.grouped.node_rows()
     assert whole.grouped.rel_rows() == single.grouped.rel_rows()
-    assert whole.grouped.counts()["PARTICIPATED_IN"] > 10
+    # without an operation column every agency takes part in the one operation
+    assert whole.grouped.counts()["PARTICIPATED_IN"] > (10 if "Operation" in headers else 5)
