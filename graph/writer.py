@@ -237,10 +237,11 @@ class Grouped:
 
     The rows are the writer's batch rows: nodes ``{id, props, sources,
     evidence, lists}``, relationships ``{start, end, props, sources,
-    evidence}``. Values given are not copied (records are immutable), and a
-    props dict without ``None`` values becomes a row's props as it is, shared
-    with every row given the same dict: props are replaced, never changed in
-    place. Lists are copied.
+    evidence}``; relationships are held as columns (:meth:`rel_columns_by_key`)
+    and made into dict rows only by :meth:`rel_rows`. Values given are not
+    copied (records are immutable), and a props dict without ``None`` values
+    becomes a row's props as it is, shared with every row given the same
+    dict: props are replaced, never changed in place. Lists are copied.
     """
 
     __slots__ = ("_last", "_nodes", "_rels", "_seen")
