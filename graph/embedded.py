@@ -312,8 +312,9 @@ class EmbeddedStore(FalkorStore):
             raise
         store = cls(client, str(data_dir), server)
         try:
-            # an import killed midway left the rewrites paused
+            # what an import killed midway (or on a server killed midway) left
             store._set_aof_rewrite(AOF_REWRITE_PERCENTAGE)
+            store.drop_abandoned_imports()
         except BaseException:
             store.close()
             raise

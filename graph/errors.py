@@ -83,3 +83,7 @@ class StoreUnavailable(StoreError):
     """The store cannot be reached or started."""
 
     code = "store_unavailable"
+
+
+class StoreChanged(StoreError):
+    """Another writer changed the store while an operation that needed it unchanged ran."""

@@ -6,10 +6,13 @@ Every redis/FalkorDB exception is translated here, in :func:`_translate`.
 from __future__ import annotations
 
 import math
+import os
+import secrets
+import socket
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from itertools import chain
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -18,7 +21,14 @@ import redis.exceptions
 from falkordb import Edge, FalkorDB, Node, Path
 
 from graph import forked
-from graph.errors import InvalidInput, QueryError, StoreError, StoreUnavailable
+from graph.errors import (
+    InvalidInput,
+    PartnergraphError,
+    QueryError,
+    StoreChanged,
+    StoreError,
+    StoreUnavailable,
+)
 from graph.falkor_bulk import Encoder, Unencodable, partner_tokens
 from graph.forked import Frame
 from graph.model import LIST_PROPERTIES, Label, RelType
@@ -26,6 +36,9 @@ from graph.partners import Partnerships
 from graph.store import INDEXED_PROPERTIES, UNIQUE_KEY, Row
 
 GRAPH_NAME = "partnergraph"
+# A bulk import builds its graph under a staging name of this prefix
+# (``<prefix><host>.<pid>.<random>``) and renames it into place when complete.
+STAGING_PREFIX = f"{GRAPH_NAME}.import."
 DEFAULT_PORT = 6379
 # Imports of at least this many rows derive their partnerships in a forked
 # child (see graph.forked); below it, forking costs more than it saves.
@@ -52,6 +65,20 @@ class _Unusable(Exception):
         super().__init__(reason)
         self.reason = reason
         self.path: list[str] = []
+
+
+def _staging_name() -> str:
+    return f"{STAGING_PREFIX}{socket.gethostname()}.{os.getpid()}.{secrets.token_hex(4)}"
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _quote(text: str) -> str:
@@ -169,9 +196,10 @@ class FalkorStore:
 
     kind = "falkordb"
 
-    def __init__(self, client: Any, location: str) -> None:
+    def __init__(self, client: Any, location: str, *, graph: str = GRAPH_NAME) -> None:
         self._client = client
-        self._graph = client.select_graph(GRAPH_NAME)
+        self._name = graph
+        self._graph = client.select_graph(graph)
         self.location = location
 
     @classmethod
@@ -217,7 +245,7 @@ class FalkorStore:
 
     def _graph_exists(self) -> bool:
         with _translate(self.location):
-            return bool(self._client.connection.exists(GRAPH_NAME))
+            return bool(self._client.connection.exists(self._name))
 
     def write(self, query: str, params: Mapping[str, Any] | None = None) -> None:
         text = _header(params) + query
@@ -248,7 +276,7 @@ class FalkorStore:
                 continue
             with _translate(self.location):
                 self._client.connection.execute_command(
-                    "GRAPH.CONSTRAINT", "CREATE", GRAPH_NAME, "UNIQUE", "NODE",
+                    "GRAPH.CONSTRAINT", "CREATE", self._name, "UNIQUE", "NODE",
                     label.value, "PROPERTIES", 1, UNIQUE_KEY,
                 )
 
@@ -270,29 +298,82 @@ class FalkorStore:
         ``partners()`` gives derived ``PARTNERS_WITH`` edges; it is called once
         the rows are sent, so that the server stores them meanwhile.
 
-        All or nothing: the empty graph is recreated with its schema, the rows
-        are streamed as binary tokens (the next token is encoded while the
-        server stores the previous one), and the node ids the edges were
-        encoded with are checked at the end. On any failure the graph is
-        emptied again, so the store is left as it was. Returns the number of
-        rows written, the partnerships not counted; ``progress(done, total)``
-        is called after each token, and counts the partnerships once derived.
+        All or nothing, even if this process or the server dies midway: the
+        graph is built under a staging name (with the schema), the rows are
+        streamed as binary tokens (the next token is encoded while the server
+        stores the previous one), the node ids the edges were encoded with
+        are checked, and only then is the staging graph renamed into place,
+        in one transaction that fails (:class:`StoreChanged`) if another
+        writer put data in the graph meanwhile. On any failure the staging
+        graph is dropped, or, if the server is gone, by the next import or
+        opening of the store once this process has ended. Returns the number
+        of rows written, the partnerships not counted; ``progress(done,
+        total)`` is called after each token, and counts the partnerships
+        once derived.
         """
         if not self.is_empty():
             raise StoreError("a bulk import needs an empty graph")
         total = sum(map(len, nodes.values())) + sum(map(len, rels.values()))
-        self._recreate_empty()
+        self.drop_abandoned_imports()
+        staging = FalkorStore(self._client, self.location, graph=_staging_name())
         try:
-            self.ensure_schema()
-            encoder = Encoder()
             with self._bulk_session():
-                written = self._send_tokens(encoder, nodes, rels, partners, total, progress)
-            self._check_ids(encoder, nodes)
+                staging._recreate_empty()
+                staging.ensure_schema()
+                encoder = Encoder()
+                written = staging._send_tokens(encoder, nodes, rels, partners, total, progress)
+                staging._check_ids(encoder, nodes)
+                self._replace_with(staging)
         except BaseException:
-            self._recreate_empty()
-            self.ensure_schema()
+            with suppress(PartnergraphError):  # the server may be gone with it
+                staging._drop()
             raise
         return written
+
+    def _replace_with(self, staging: FalkorStore) -> None:
+        """Rename ``staging`` to this graph's name, in one transaction, unless this
+        graph gained a node since the import began."""
+        with _translate(self.location), self._client.connection.pipeline() as pipe:
+            try:
+                pipe.watch(self._name)
+                if pipe.exists(self._name):
+                    counted = pipe.execute_command(
+                        "GRAPH.RO_QUERY", self._name, "MATCH (n) RETURN count(n)")
+                    if counted[1][0][0]:
+                        raise StoreChanged(
+                            "another process wrote to the store during the bulk import"
+                        )
+                pipe.multi()
+                pipe.delete(self._name)
+                pipe.rename(staging._name, self._name)
+                pipe.execute()
+            except redis.exceptions.WatchError:
+                raise StoreChanged(
+                    "another process wrote to the store during the bulk import"
+                ) from None
+
+    def _drop(self) -> None:
+        with _translate(self.location):
+            if self._client.connection.exists(self._name):
+                self._client.connection.execute_command("GRAPH.DELETE", self._name)
+
+    def drop_abandoned_imports(self) -> list[str]:
+        """Drop the staging graphs of imports whose process on this host has ended
+        (the server or the process died midway); returns their names."""
+        with _translate(self.location):
+            names = self._client.connection.execute_command("GRAPH.LIST")
+        host = socket.gethostname()
+        dropped = []
+        for raw in names:
+            name = raw.decode() if isinstance(raw, bytes) else str(raw)
+            if not name.startswith(STAGING_PREFIX):
+                continue
+            owner, _, rest = name[len(STAGING_PREFIX):].rpartition(".")[0].rpartition(".")
+            if owner != host or not rest.isdigit() or _process_alive(int(rest)):
+                continue
+            FalkorStore(self._client, self.location, graph=name)._drop()
+            dropped.append(name)
+        return dropped
 
     def _bulk_session(self) -> AbstractContextManager[None]:
         """What the server should do differently while a bulk import streams in:
@@ -303,14 +384,14 @@ class FalkorStore:
     def _recreate_empty(self) -> None:
         with _translate(self.location):
             connection = self._client.connection
-            if connection.exists(GRAPH_NAME):
-                connection.execute_command("GRAPH.DELETE", GRAPH_NAME)
-            connection.execute_command("GRAPH.BULK", GRAPH_NAME, "BEGIN", 0, 0, 0, 0)
+            if connection.exists(self._name):
+                connection.execute_command("GRAPH.DELETE", self._name)
+            connection.execute_command("GRAPH.BULK", self._name, "BEGIN", 0, 0, 0, 0)
 
     def _bulk(self, node_count: int, edge_count: int, token: bytes) -> None:
         with _translate(self.location):
             self._client.connection.execute_command(
-                "GRAPH.BULK", GRAPH_NAME, node_count, edge_count,
+                "GRAPH.BULK", self._name, node_count, edge_count,
                 1 if node_count else 0, 1 if edge_count else 0, token,
             )
 

@@ -102,7 +102,10 @@ class BulkImporter(Protocol):
         progress: Callable[[int, int], None] | None = None,
     ) -> int:
         """Create every row, then the partnerships ``partners()`` derives, in the
-        empty graph; returns how many rows (the partnerships not counted)."""
+        empty graph; returns how many rows (the partnerships not counted).
+
+        All or nothing; raises :class:`graph.errors.StoreChanged`, having
+        written nothing, if another writer filled the graph meanwhile."""
         ...
 
 

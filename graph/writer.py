@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from graph.errors import StoreChanged
 from graph.model import LIST_PROPERTIES, Label, NodeRecord, RelColumns, RelRecord, RelType
 from graph.partners import Ints, Partnerships, derive_partners
 from graph.store import BulkImporter, GraphStore
@@ -509,7 +510,8 @@ def import_grouped(
     """Bulk-create rows and their ``PARTNERS_WITH`` edges in an empty store.
 
     Returns ``None`` (and writes nothing) when the store has no bulk import
-    or already holds data; callers then use :func:`write_grouped` and
+    or holds data, before the import or by the time it is complete (another
+    writer); callers then use :func:`write_grouped` and
     :func:`rebuild_partners`. Otherwise returns the number of rows written,
     as :func:`write_grouped` would.
     """
@@ -517,9 +519,12 @@ def import_grouped(
         return None
     nodes = grouped.node_rows()
     rels = grouped.rel_columns_by_key()
-    return store.import_graph(
-        nodes, rels, partners=lambda: partners_of(nodes, rels), progress=progress
-    )
+    try:
+        return store.import_graph(
+            nodes, rels, partners=lambda: partners_of(nodes, rels), progress=progress
+        )
+    except StoreChanged:  # another writer got there first; nothing was imported
+        return None
 
 
 def partners_of(

@@ -8,6 +8,8 @@ import json
 import os
 import random
 import signal
+import subprocess
+import sys
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -388,6 +390,7 @@ def test_a_failed_bulk_import_leaves_the_store_empty_with_its_schema(
     with pytest.raises(InvalidInput, match="unsupported property value"):
         import_records(store, [*agencies, bad], [])
     assert store.read("MATCH (n) RETURN count(n) AS n") == [{"n": 0}]
+    assert graph_names(store) == ["partnergraph"], "the staging graph is dropped"
     indexed = {
         (row["label"], prop)
         for row in store.read("CALL db.indexes() YIELD label, properties "
@@ -444,6 +447,7 @@ def test_a_failed_partnership_child_leaves_the_store_empty_and_no_process_behind
         bulk.import_graph(nodes, rels, partners=partners)
     assert child_processes() == before
     assert store.read("MATCH (n) RETURN count(n) AS n") == [{"n": 0}]
+    assert graph_names(store) == ["partnergraph"], "the staging graph is dropped"
     assert import_grouped(store, grouped) is not None, "the emptied store takes an import again"
 
 
@@ -623,3 +627,91 @@ def test_facts_grouped_as_columns_are_the_facts_merged_one_by_one(seed: int) -> 
         grouped.rels(*key, later, "other")
     assert columns.rel_rows() == one_by_one.rel_rows()
     assert Grouped().update(columns).rel_rows() == columns.rel_rows()
+
+
+def without_load_times(lines: list[str]) -> list[str]:
+    """Dump lines without the Source nodes' ``loaded_at`` (the clock, not the data)."""
+    rows = [json.loads(line) for line in lines]
+    for row in rows:
+        row["props"].pop("loaded_at", None)
+    return sorted(json.dumps(row, sort_keys=True) for row in rows)
+
+
+def graph_names(store: GraphStore) -> list[str]:
+    assert isinstance(store, falkor.FalkorStore)
+    return sorted(
+        name.decode() if isinstance(name, bytes) else name
+        for name in store._client.connection.execute_command("GRAPH.LIST")
+    )
+
+
+# Loads a file in a child process and SIGKILLs the server once the import has
+# stored its first tokens.
+_KILL_MIDWAY = """
+import os, signal, sys
+from pathlib import Path
+from graph import falkor_bulk
+from graph.store import open_store
+from loaders.pipeline import load_paths
+falkor_bulk._FIRST_CHUNK_ROWS = falkor_bulk._CHUNK_ROWS = 20
+store = open_store(sys.argv[1])
+def progress(done, total):
+    if done:
+        os.kill(store.server.pid(), signal.SIGKILL)
+        os._exit(3)
+load_paths(store, [Path(sys.argv[2])], progress=progress)
+os._exit(4)
+"""
+
+
+def test_a_server_killed_midway_through_an_import_restarts_empty(
+    tmp_path: Path, fixture_path: Path,
+) -> None:
+    """The tokens stored before the kill are in the append-only file, but under
+    a staging name: the graph comes back empty, the abandoned staging graph is
+    dropped, and the file loads again in full."""
+    folder = tmp_path / "db"
+    data = tmp_path / "participation.csv"
+    data.write_text("operation,agency,role,impact\n" + "".join(
+        f"Operation {i % 40},Agency {i % 97},Arrests,Seized narcotics\n" for i in range(600)
+    ))
+    done = subprocess.run([sys.executable, "-c", _KILL_MIDWAY, str(folder), str(data)],
+                          cwd=Path(__file__).parent.parent, capture_output=True, text=True)
+    assert done.returncode == 3, done.stderr
+    logged = b"".join(path.read_bytes() for path in (folder / "appendonlydir").iterdir())
+    store = open_store(str(folder))
+    try:
+        assert store.is_empty()
+        assert store.read("MATCH (n) RETURN count(n) AS n") in ([], [{"n": 0}])
+        assert falkor.STAGING_PREFIX.encode() in logged, "tokens were stored before the kill"
+        assert graph_names(store) in ([], ["partnergraph"]), "the abandoned import is dropped"
+        report = load_paths(store, [data])
+        assert report.exit_code == ExitCode.OK
+        loaded = dump(store)
+    finally:
+        store.close()
+    fresh = open_store(str(tmp_path / "fresh"))
+    try:
+        load_paths(fresh, [data])
+        assert without_load_times(dump(fresh)) == without_load_times(loaded)
+    finally:
+        fresh.close()
+
+
+def test_an_import_overtaken_by_another_writer_writes_nothing_and_merges_instead(
+    store: GraphStore, tmp_path: Path, fixture_path: Path,
+) -> None:
+    need_bulk(store)
+    grouped = records(documents(tmp_path, fixture_path)[:1])
+
+    def intrude(done: int, total: int) -> None:
+        if not store.read("MATCH (n:Agency {id: 'intruder'}) RETURN n.id AS id"):
+            store.write("CREATE (:Agency {id: 'intruder', name: 'Intruder'})")
+
+    assert import_grouped(store, grouped, progress=intrude) is None
+    assert store.read("MATCH (n) RETURN n.id AS id") == [{"id": "intruder"}]
+    assert graph_names(store) == ["partnergraph"]
+    report = load_paths(store, documents(tmp_path, fixture_path)[:1])
+    assert report.exit_code == ExitCode.OK
+    assert store.read("MATCH (n:Agency {id: 'federal-bureau-of-investigation'}) "
+                      "RETURN count(n) AS n") == [{"n": 1}]
