@@ -35,7 +35,7 @@ from typing import IO, Any
 from falkordb import FalkorDB
 
 from graph.errors import InvalidInput, StoreUnavailable
-from graph.falkor import FalkorStore, _translate
+from graph.falkor import FalkorStore, _translate, process_alive
 
 SOCKET_NAME = "falkordb.sock"
 PID_NAME = "falkordb.pid"
@@ -79,12 +79,9 @@ def socket_path_for(data_dir: Path) -> Path:
 
 
 def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    """Whether ``pid`` is a running server (not a process that reused its pid)."""
+    if not process_alive(pid):
         return False
-    except PermissionError:
-        return True
     cmdline = Path(f"/proc/{pid}/cmdline")
     if cmdline.exists():  # Linux: make sure the pid was not reused by another program
         try:

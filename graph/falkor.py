@@ -71,7 +71,8 @@ def _staging_name() -> str:
     return f"{STAGING_PREFIX}{socket.gethostname()}.{os.getpid()}.{secrets.token_hex(4)}"
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process ``pid`` runs on this host (perhaps another user's)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -369,7 +370,7 @@ class FalkorStore:
             if not name.startswith(STAGING_PREFIX):
                 continue
             owner, _, rest = name[len(STAGING_PREFIX):].rpartition(".")[0].rpartition(".")
-            if owner != host or not rest.isdigit() or _process_alive(int(rest)):
+            if owner != host or not rest.isdigit() or process_alive(int(rest)):
                 continue
             FalkorStore(self._client, self.location, graph=name)._drop()
             dropped.append(name)
