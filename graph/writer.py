@@ -146,12 +146,12 @@ class _RelTable:
         gives: in the order their keys first appear, each with the props of
         its facts merged in order and the evidence of every fact once.
         """
-        count_ = len(codes)
+        facts = len(codes)
         keys, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
-        if len(keys) == count_:  # no key repeats: a row per fact, in order
+        if len(keys) == facts:  # no key repeats: a row per fact, in order
             self.starts, self.ends = list(starts), list(ends)
             self.props = _present_each(props)
-            self.sources = [(source,)] * count_
+            self.sources = [(source,)] * facts
             self.evidence = list(zip(evidence))
             self._at = None
             return
@@ -175,7 +175,7 @@ class _RelTable:
             self.evidence[row] = list(dict.fromkeys(ordered[edges[row]:edges[row + 1]]))
         # props: rows whose facts do not all share the first one's props are
         # merged fact by fact
-        ids = np.fromiter(map(id, props), dtype=np.uint64, count=count_)
+        ids = np.fromiter(map(id, props), dtype=np.uint64, count=facts)
         differs = np.unique(row_of_fact[ids != ids[first[inverse.ravel()]]])
         if len(differs):
             replay = np.isin(row_of_fact[by_row], differs)
@@ -338,14 +338,14 @@ class Grouped:
         equal exactly when the facts' ``(start, end)`` keys are) lets the
         first facts of a type be grouped without hashing a key per fact.
         """
-        count = len(starts)
-        if not (len(ends) == len(props) == len(evidence) == count):
+        size = len(starts)
+        if not (len(ends) == len(props) == len(evidence) == size):
             raise ValueError("relationship fact columns of different lengths")
-        if not count:
+        if not size:
             return
         table = self._rels[(rel, start_label, end_label)]
         if codes is not None and not table.starts:
-            if len(codes) != count:
+            if len(codes) != size:
                 raise ValueError("a key code for each relationship fact is needed")
             table.fill(starts, ends, props, evidence, source, codes)
             return

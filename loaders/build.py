@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from operator import attrgetter
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
@@ -51,8 +51,6 @@ from loaders.shapes import (
 )
 
 MAX_CELL_LENGTH = 2000
-K = TypeVar("K")
-V = TypeVar("V")
 # How many distinct cell values and operation names the builder remembers.
 _CACHE_SIZE = 1_000_000
 
