@@ -39,7 +39,7 @@ from loaders.normalise import (
     resolve_region,
     resolve_sector,
 )
-from loaders.read import Document, Table, TableRow
+from loaders.read import Document, Table, TableRow, caption_operation
 from loaders.shapes import (
     EXAMPLE_FIELDS,
     KNOWN_SHAPES,
@@ -328,7 +328,7 @@ class Builder:
         return known
 
     def _document_operation(self, doc: Document, cells: dict[Field, str]) -> str:
-        caption = self._table.caption if self._table else None
+        caption = caption_operation(self._table.caption) if self._table else None
         return cells.get(Field.OPERATION) or self.operation or caption or doc.title
 
     # -- shapes ---------------------------------------------------------------------
@@ -398,7 +398,7 @@ class Builder:
         # the facts of each agency in its final state, once every name is known
         agency_facts = {code: self._agency_facts(a) for code, a in agencies.items()}
 
-        default = self.operation or table.caption or doc.title
+        default = self.operation or caption_operation(table.caption) or doc.title
         op_keys = _combine(n, [column(Field.OPERATION), column(Field.DATE)])
         operations: dict[int, NodeFact] = {}
         bad = {}

@@ -232,3 +232,198 @@ def test_csv_rows_keep_their_line(tmp_path: Path, text: str, lines: list[int]) -
     assert [row.line for row in table.rows] == lines
     assert [row.number for row in table.rows] == [1, 2, 3]
     assert table.rows[-1].cells == ("ICE", "Borders")
+
+
+@pytest.mark.parametrize(
+    ("text", "cells"),
+    [
+        # emphasis, links and code are markup, not part of the name
+        ("| Agency | Role |\n|---|---|\n| **FBI** | [Intel](http://x.test) `lead` |\n",
+         ("FBI", "Intel lead")),
+        # an escaped pipe is text; entities are decoded
+        ("| Agency | Role |\n|---|---|\n| A \\| B | Tom &amp; Jerry |\n", ("A | B", "Tom & Jerry")),
+        # no delimiter row under the header (text copied from a web page)
+        ("Title\n\nAgency | Role\nFBI | Intel\nDEA | Drugs\n", ("FBI", "Intel")),
+        # no delimiter row, outer pipes
+        ("Title\n| Agency | Role |\n| FBI | Intel |\n", ("FBI", "Intel")),
+    ],
+)
+def test_text_table_cells(tmp_path: Path, text: str, cells: tuple[str, ...]) -> None:
+    path = tmp_path / "doc.md"
+    path.write_text(text)
+    [table] = read_document(path).tables
+    assert table.headers == ("Agency", "Role")
+    assert table.rows[0].cells == cells
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Home | About\nWe met the press today.\n",  # one pipe line is a menu, not a table
+        "Home | About\nNews | Sports | Weather\n",  # lines that disagree on their cells
+        "a | b\n",
+    ],
+)
+def test_pipes_in_prose_are_not_tables(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "prose.txt"
+    path.write_text(text)
+    assert read_document(path).tables == []
+
+
+def test_undelimited_table_rows_keep_their_lines(tmp_path: Path) -> None:
+    path = tmp_path / "doc.txt"
+    path.write_text("Headline\nSome prose.\nAgency | Role | Impact\nFBI | Intel | x\n"
+                    "DEA | Drugs | y\nMore prose.\n")
+    [table] = read_document(path).tables
+    assert table.line == 3
+    assert [(r.line, r.cells[0]) for r in table.rows] == [(4, "FBI"), (5, "DEA")]
+
+
+def test_html_without_charset_is_read_as_utf8(store: GraphStore, tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_bytes("<html><head><title>Operación Ágil | Ministerio</title></head><body><table>"
+                     "<tr><th>Agency</th><th>Role</th><th>Impact</th></tr>"
+                     "<tr><td>Policía Nacional</td><td>Arrests</td><td>Detained 9</td></tr>"
+                     "<tr><td>FBI</td><td>Intel</td><td>Mapped routes</td></tr>"
+                     "</table></body></html>".encode())
+    doc = read_document(path)
+    assert doc.title == "Operación Ágil"  # the site's name is not part of the title
+    assert doc.tables[0].rows[0].cells[0] == "Policía Nacional"
+    load_paths(store, [path])
+    assert {p.name for p in agencies.partners(store, "FBI")} == {"Policía Nacional"}
+
+
+def test_html_meta_charset_is_honoured(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_bytes('<html><head><meta charset="windows-1252"></head><body><table>'
+                     "<tr><td>Operation</td><td>Countries</td></tr>"
+                     "<tr><td>Opération Été</td><td>France</td></tr></table></body></html>"
+                     .encode("cp1252"))
+    assert read_document(path).tables[0].rows[0].cells == ("Opération Été", "France")
+
+
+def test_html_spans_title_rows_and_figure_captions(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_text(
+        "<html><body>"
+        "<figure class='wp-block-table'><table>"
+        "<tr><th colspan='3'>Who did what</th></tr>"  # a title row above the header
+        "<tr><th>Operation</th><th>Agency</th><th>Role</th></tr>"
+        "<tr><td rowspan='2'>Operation Orion</td><td>Drug<br>Enforcement Administration</td>"
+        "<td>Seizures<sup>1</sup></td></tr>"
+        "<tr><td>FBI</td><td>Intel</td></tr>"
+        "<tr><td colspan='2'>Operation Caribe</td><td>Patrols</td></tr>"
+        "<tr><td colspan='3'>Source: annual report</td></tr>"  # a note, not a row
+        "</table><figcaption>Table 2: Agencies in Operation Orion</figcaption></figure>"
+        "</body></html>"
+    )
+    [table] = read_document(path).tables
+    assert table.headers == ("Operation", "Agency", "Role")
+    assert [r.cells for r in table.rows] == [
+        ("Operation Orion", "Drug Enforcement Administration", "Seizures"),
+        ("Operation Orion", "FBI", "Intel"),  # the operation spans two rows
+        ("Operation Caribe", "", "Patrols"),  # a cell spanning columns fills the first
+    ]
+    assert table.caption == "Table 2: Agencies in Operation Orion"
+
+
+@pytest.mark.parametrize(
+    ("caption", "operation"),
+    [
+        ("Table 2: Agencies in Operation Orion", "Operation Orion"),
+        ("Operation Harbor Watch", "Operation Harbor Watch"),
+        ("Table 1: Harbor Watch partners", "Harbor Watch partners"),  # no operation named
+        ("", None),
+    ],
+)
+def test_caption_names_the_operation(caption: str, operation: str | None) -> None:
+    from loaders.read import caption_operation
+
+    assert caption_operation(caption) == operation
+
+
+def test_csv_title_rows_and_notes_are_not_rows(tmp_path: Path) -> None:
+    path = tmp_path / "ops.csv"
+    path.write_text("Joint operations 2023,,\n,,\noperation,countries,outcome\n"
+                    "Operation Orion,\"Colombia, Panama\",Seizures\n"
+                    "Source: partner reports,,\n* provisional figures,,\n")
+    [table] = read_document(path).tables
+    assert table.headers == ("operation", "countries", "outcome")
+    assert table.line == 3
+    assert [r.cells[0] for r in table.rows] == ["Operation Orion"]
+
+
+def test_xlsx_title_row_above_the_header(store: GraphStore, tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Operations reviewed in 2023"])
+    sheet.append(["Operation", "Countries Involved", "Outcome"])
+    sheet.append(["Operation Orion", "Colombia, Ecuador", "Narco-submarines seized"])
+    path = tmp_path / "book.xlsx"
+    book.save(path)
+    report = load_paths(store, [path])
+    assert report.exit_code == ExitCode.OK, [str(e) for e in report.errors]
+    assert op_countries(store, "operation-orion") == ["CO", "EC"]
+
+
+@pytest.mark.parametrize("name", ["export.txt", "export.csv", "export"])
+def test_utf16_tab_export_is_read(tmp_path: Path, name: str) -> None:
+    """Excel's "Unicode Text" is UTF-16 with a byte order mark and tabs."""
+    path = tmp_path / name
+    path.write_bytes("agency\trole\timpact\nPolicía Nacional\tArrests\tx\n".encode("utf-16"))
+    [table] = read_document(path).tables
+    assert table.headers == ("agency", "role", "impact")
+    assert table.rows[0].cells == ("Policía Nacional", "Arrests", "x")
+
+
+def test_json_with_several_lists_and_nested_records(store: GraphStore, tmp_path: Path) -> None:
+    path = tmp_path / "review.json"
+    path.write_text(json.dumps({
+        "source": "Annual review",
+        "operations": [
+            {"name": "Operation Pangea", "year": 2023, "countries": ["Ireland", "UK"],
+             "outcome": "Counterfeit medicines seized",
+             "agencies": [{"name": "INTERPOL", "role": "Coordination"},
+                          {"name": "Bureau of Alcohol, Tobacco, Firearms and Explosives",
+                           "role": "Inspections"}]},
+        ],
+        "agencies": [{"agency": "Europol", "function": "Analysis", "area": "Worldwide"}],
+    }))
+    doc = read_document(path)
+    assert [t.headers for t in doc.tables] == [
+        ("operation", "year", "countries", "outcome"),
+        ("operation", "year", "agency", "role"),  # nested: each row names its operation
+        ("agency", "function", "area"),
+    ]
+    report = load_paths(store, [path])
+    assert report.exit_code == ExitCode.OK, [str(e) for e in report.errors]
+    assert op_countries(store, "operation-pangea") == ["GB", "IE"]
+    partners = {p.acronym for p in agencies.partners(store, "INTERPOL")}
+    assert partners == {"ATF"}  # a name holding commas stays one agency
+    [row] = rows(store, "MATCH (:Agency {acronym: 'INTERPOL'})-[r:PARTICIPATED_IN]->(o) "
+                        "RETURN r.role AS role, o.year AS year")
+    assert row == {"role": "Coordination", "year": 2023}
+
+
+@pytest.mark.parametrize(
+    ("data", "headers"),
+    [
+        ({"operation": "Operation Lake", "countries": "France"}, ("operation", "countries")),
+        ({"report": {"operations": [{"name": "X", "countries": "Peru"}]}},
+         ("operation", "countries")),  # a list held deeper
+        ([{"operation": "Y", "agencies": [{"name": "FBI"}, {"name": "DEA"}]}],
+         ("operation", "agencies")),  # objects holding only a name are a list of names
+    ],
+)
+def test_json_shapes(tmp_path: Path, data: object, headers: tuple[str, ...]) -> None:
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps(data))
+    [table] = read_document(path).tables
+    assert table.headers == headers
+
+
+def test_json_list_of_scalars_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "d.json"
+    path.write_text('["FBI", "DEA"]')
+    with pytest.raises(LoadError, match="expected objects"):
+        read_document(path)
