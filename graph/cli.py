@@ -105,7 +105,8 @@ def load(
     """Load documents into the store.
 
     Tables are found in each file and recognised by their headers; tables that
-    hold no graph data are listed as skipped. Rejected rows are reported as
+    hold no graph data are listed as skipped, and columns of a recognised table
+    that no field reads are listed too. Rejected rows are reported as
     FILE:LINE: REASON while the good rows load. Loading the same file again
     changes nothing.
 
@@ -156,6 +157,9 @@ def load(
         for skipped in file.skipped:
             out.print(f"  skipped table {skipped.index} (line {skipped.line}): "
                       f"{' | '.join(skipped.headers)}", highlight=False, markup=False)
+        for ignored in file.ignored:
+            out.print(f"  table {ignored.index} (line {ignored.line}): columns not read: "
+                      f"{' | '.join(ignored.headers)}", highlight=False, markup=False)
         for error in file.errors:
             err.print(f"  {error}", highlight=False, markup=False)
     raise typer.Exit(int(report.exit_code))

@@ -33,11 +33,14 @@ from loaders.normalise import (
     check_name,
     country_name,
     infer_sectors,
-    parse_money,
+    is_placeholder,
+    market_sector,
+    parse_money_range,
     parse_number,
     resolve_countries,
-    resolve_region,
+    resolve_regions,
     resolve_sector,
+    split_list,
 )
 from loaders.read import Document, Table, TableRow, caption_operation
 from loaders.shapes import (
@@ -64,6 +67,15 @@ class SkippedTable:
     headers: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class IgnoredColumns:
+    """Columns of a recognised table that its shape has no field for."""
+
+    index: int
+    line: int | None
+    headers: tuple[str, ...]
+
+
 @dataclass(slots=True)
 class Extraction:
     """What one document yields: records to write, tables skipped, rows rejected."""
@@ -71,6 +83,7 @@ class Extraction:
     source_id: str
     grouped: Grouped = field(default_factory=Grouped)
     skipped: list[SkippedTable] = field(default_factory=list)
+    ignored: list[IgnoredColumns] = field(default_factory=list)
     errors: list[LoadError] = field(default_factory=list)
     rows_loaded: int = 0
     shapes: dict[str, int] = field(default_factory=dict)
@@ -132,9 +145,9 @@ class Builder:
         self._table: Table | None = None
         self._recognised: Recognised | None = None
         self._row: TableRow | None = None
-        # agency id -> (state, node fact), so names repeated on many rows do
-        # not recompute their keys
-        self._agency_state: dict[str, tuple[tuple[Any, ...], NodeFact]] = {}
+        # (agency id, country) -> (state, node fact), so names repeated on many
+        # rows do not recompute their keys
+        self._agency_state: dict[tuple[str, str | None], tuple[tuple[Any, ...], NodeFact]] = {}
         # cells and operation names repeat on many rows: cleaned and checked once
         self._clean: dict[str, str] = {}
         self._operations: dict[str, tuple[str, str]] = {}
@@ -156,21 +169,34 @@ class Builder:
                 out.skipped.append(SkippedTable(table.index, table.line, table.headers))
             else:
                 recognised.append((table, shape))
+                unused = _unused_columns(table, shape)
+                if unused:
+                    out.ignored.append(IgnoredColumns(table.index, table.line, unused))
+        self.agencies.begin_document()
         # participation tables (the long ones) are built a column at a time
         grids = {id(table): _grid(table.rows) for table, r in recognised
                  if r.shape is Shape.PARTICIPANTS}
         # Full names with acronyms first, so a bare "FBI" anywhere joins its agency.
-        names: list[str] = []
+        named: dict[int, dict[str, None]] = {}  # table -> its distinct agency cells
         for table, r in recognised:
             column = r.columns.get(Field.AGENCY)
             if column is None:
                 continue
             grid = grids.get(id(table))
             if grid is not None:
-                names.extend(grid[column] if column < len(grid) else ())
+                named[id(table)] = dict.fromkeys(grid[column] if column < len(grid) else ())
             else:
-                names.extend(row.cells[column] for row in table.rows if column < len(row.cells))
-        self.agencies.register_full_names(names)
+                named[id(table)] = dict.fromkeys(
+                    row.cells[column] for row in table.rows if column < len(row.cells))
+        self.agencies.register_full_names(
+            list(dict.fromkeys(itertools.chain.from_iterable(named.values()))))
+        # a cell naming several known agencies ("FBI & HSI") is a row for each
+        for i, (table, r) in enumerate(recognised):
+            split = self._split_agencies(table, r, named.get(id(table), {}))
+            if split is not table:
+                recognised[i] = (split, r)
+                if id(table) in grids:
+                    grids[id(split)] = _grid(split.rows)
         for table, r in recognised:
             out.shapes[r.shape.value] = out.shapes.get(r.shape.value, 0) + 1
             place = f"{doc.name}:{table.sheet}" if table.sheet else doc.name
@@ -192,9 +218,34 @@ class Builder:
                 ctx.commit()
         return out
 
+    def _split_agencies(self, table: Table, r: Recognised, cells: dict[str, None]) -> Table:
+        """``table`` with each row whose agency cell names several known agencies
+        ("FBI & HSI") repeated for each of them, on the same line; ``table``
+        itself when none of its distinct agency ``cells`` does."""
+        column = r.columns.get(Field.AGENCY)
+        if column is None:
+            return table
+        parts = {
+            cell: names for cell in cells
+            if _LISTED.search(cell) and len(names := self.agencies.split(cell)) > 1
+        }
+        if not parts:
+            return table
+        rows: list[TableRow] = []
+        for row in table.rows:
+            named = parts.get(row.cells[column]) if column < len(row.cells) else None
+            if named is None:
+                rows.append(row)
+                continue
+            for name in named:
+                cells_of = (*row.cells[:column], name, *row.cells[column + 1:])
+                rows.append(TableRow(row.number, row.line, cells_of))
+        return Table(table.index, table.headers, rows, table.line, table.caption, table.sheet)
+
     def _handlers(self) -> dict[Shape, Callable[[Document, dict[Field, str], _RowContext], None]]:
         return {
             Shape.AGENCY_AREAS: self._agency_area,
+            Shape.COUNTRY_PARTICIPANTS: self._country_participant,
             Shape.OPERATIONS: self._operation_row,
             Shape.SECTORS: self._sector_row,
             Shape.METRICS: self._metric_row,
@@ -231,22 +282,28 @@ class Builder:
                 f"{header!r} cell is {len(value)} characters long, more than {MAX_CELL_LENGTH}"
             )
         cleaned = " ".join(value.split())
+        if is_placeholder(cleaned) and cleaned:
+            cleaned = ""  # "N/A", "Unknown", "—": no value
         if len(self._clean) < _CACHE_SIZE:
             self._clean[value] = cleaned
         return cleaned
 
     # -- entities -------------------------------------------------------------------
-    def _agency(self, raw: str, ctx: _RowContext) -> Agency:
-        agency = self.agencies.resolve(raw)
-        nodes, rels = self._agency_facts(agency)
+    def _agency(self, raw: str, ctx: _RowContext, home: Country | None = None) -> Agency:
+        agency = self.agencies.resolve(raw, home.code if home else None)
+        nodes, rels = self._agency_facts(agency, home)
         ctx.nodes += nodes
         ctx.rels += rels
         return agency
 
-    def _agency_facts(self, agency: Agency) -> tuple[list[NodeFact], list[RelFact]]:
+    def _agency_facts(self, agency: Agency, stated: Country | None = None
+                      ) -> tuple[list[NodeFact], list[RelFact]]:
         """The facts naming ``agency`` asserts: its node, its parent's and country's,
-        and the links to them."""
-        nodes = [self._agency_node(agency)]
+        and the links to them. ``stated`` is the country a row gives for it: its
+        BASED_IN is stated rather than inferred when that is the agency's
+        country, and is the row's fact for an agency of no known country."""
+        code = agency.country or (stated.code if stated else None)
+        nodes = [self._agency_node(agency, code)]
         rels: list[RelFact] = []
         if agency.parent:
             parent = self.agencies.get(agency.parent)
@@ -254,27 +311,30 @@ class Builder:
                 nodes.append(self._agency_node(parent))
                 rels.append((RelType.PART_OF, (Label.AGENCY, agency.id),
                              (Label.AGENCY, parent.id), _INFERRED))
-        if agency.country:
-            country = Country(agency.country, country_name(agency.country))
+        if code:
+            country = Country(code, country_name(code))
             nodes.append((Label.COUNTRY, country.code,
                           {"name": country.name, "code": country.code}, None))
+            props = _STATED if stated is not None and stated.code == code else _INFERRED
             rels.append((RelType.BASED_IN, (Label.AGENCY, agency.id),
-                         (Label.COUNTRY, country.code), _INFERRED))
+                         (Label.COUNTRY, country.code), props))
         return nodes, rels
 
-    def _agency_node(self, agency: Agency) -> NodeFact:
+    def _agency_node(self, agency: Agency, country: str | None = None) -> NodeFact:
         # One props and lists object per state of the agency: names repeated on
         # many rows neither recompute their keys nor build new dicts, and the
         # grouping recognises a repeat by identity.
-        state = (agency.version, agency.name, agency.acronym, agency.country)
-        cached = self._agency_state.get(agency.id)
+        country = agency.country or country
+        state = (agency.version, agency.name, agency.acronym, country)
+        key = (agency.id, country)
+        cached = self._agency_state.get(key)
         if cached is None or cached[0] != state:
             cached = (state, (
                 Label.AGENCY, agency.id,
-                {"name": agency.name, "acronym": agency.acronym, "country": agency.country},
+                {"name": agency.name, "acronym": agency.acronym, "country": country},
                 {"aliases": list(agency.aliases), "keys": agency.lookup_keys()},
             ))
-            self._agency_state[agency.id] = cached
+            self._agency_state[key] = cached
         return cached[1]
 
     @staticmethod
@@ -318,7 +378,7 @@ class Builder:
         known = self._sector_facts.get((text, inferred))
         if known is None:
             found = (infer_sectors(text) if inferred
-                     else [resolve_sector(part) for part in _split_list(text)])
+                     else [resolve_sector(part) for part in split_list(text)])
             known = [
                 (Label.CRIME_SECTOR, sector.id, {"name": sector.name, "iccs": sector.iccs}, None)
                 for sector in found
@@ -333,12 +393,10 @@ class Builder:
 
     # -- shapes ---------------------------------------------------------------------
     def _agency_area(self, doc: Document, cells: dict[Field, str], ctx: _RowContext) -> None:
-        agency = self._agency(cells[Field.AGENCY], ctx)
+        agency = self._agency(cells[Field.AGENCY], ctx, _one_country(cells.get(Field.COUNTRY)))
         role = cells.get(Field.FUNCTION) or cells.get(Field.ROLE) or None
-        area = cells[Field.AREA]
-        if area:
-            home = Country(agency.country, country_name(agency.country)) if agency.country else None
-            region = resolve_region(area, home)
+        home = Country(agency.country, country_name(agency.country)) if agency.country else None
+        for region in resolve_regions(cells.get(Field.AREA, ""), home):
             ctx.node(Label.REGION, region.id, name=region.name,
                      country=region.country.code if region.country else None)
             ctx.rel(RelType.OPERATES_IN, (Label.AGENCY, agency.id), (Label.REGION, region.id),
@@ -349,6 +407,23 @@ class Builder:
                         (Label.COUNTRY, region.country.code), inferred=True)
         self._link_sectors(cells.get(Field.SECTOR, ""), role, (Label.AGENCY, agency.id),
                            RelType.FOCUSES_ON, ctx)
+
+    def _country_participant(self, doc: Document, cells: dict[Field, str],
+                             ctx: _RowContext) -> None:
+        """A country's part in the document's (or the row's) operation."""
+        countries = resolve_countries(cells[Field.COUNTRY])
+        if not countries:
+            raise ValueError(f"no country named in {cells[Field.COUNTRY]!r}")
+        role = cells.get(Field.ROLE) or None
+        impact = cells.get(Field.IMPACT) or None
+        op_id = self._operation(self._document_operation(doc, cells), ctx,
+                                year=_year(cells.get(Field.DATE, "")))
+        for country in countries:
+            self._country(country, ctx)
+            ctx.rel(RelType.PARTICIPATED_IN, (Label.COUNTRY, country.code),
+                    (Label.OPERATION, op_id), role=role, impact=impact)
+        self._link_sectors(cells.get(Field.SECTOR, ""), " ".join(filter(None, (role, impact))),
+                           (Label.OPERATION, op_id), RelType.TARGETS, ctx)
 
     def _participants(self, doc: Document, table: Table, r: Recognised, out: Extraction,
                       place: str, grid: list[tuple[str, ...]]) -> None:
@@ -385,18 +460,28 @@ class Builder:
         def column(f: Field) -> _Coded:
             return columns.get(f, blank)
 
-        # Agencies in the order rows name them, as the resolver learns from each.
-        named = columns[Field.AGENCY]
+        # Agencies in the order rows name them, as the resolver learns from each;
+        # with a country column, an agency is its name and its country.
+        stated = Field.COUNTRY in columns
+        named = (_combine(n, [columns[Field.AGENCY], columns[Field.COUNTRY]]) if stated
+                 else columns[Field.AGENCY])
         agencies: dict[int, Agency] = {}
+        homes: dict[int, Country | None] = {}
         bad: dict[int, str] = {}
         for code in _in_order_of_rows(named.codes, errors):
             try:
-                agencies[code] = self.agencies.resolve(named.values[code])
+                if stated:
+                    name, country = named.values[code]
+                    homes[code] = _one_country(country)
+                else:
+                    name, homes[code] = named.values[code], None
+                home = homes[code]
+                agencies[code] = self.agencies.resolve(name, home.code if home else None)
             except (ValueError, UnknownValue) as exc:
                 bad[code] = str(exc)
         _reject(errors, named.codes, bad)
         # the facts of each agency in its final state, once every name is known
-        agency_facts = {code: self._agency_facts(a) for code, a in agencies.items()}
+        agency_facts = {code: self._agency_facts(a, homes[code]) for code, a in agencies.items()}
 
         default = self.operation or caption_operation(table.caption) or doc.title
         op_keys = _combine(n, [column(Field.OPERATION), column(Field.DATE)])
@@ -533,7 +618,7 @@ class Builder:
             self._country(country, ctx)
             ctx.rel(RelType.PARTICIPATED_IN, (Label.COUNTRY, country.code),
                     (Label.OPERATION, op_id))
-        for raw in _split_list(cells.get(Field.AGENCIES, "")):
+        for raw in self.agencies.split_list(cells.get(Field.AGENCIES, "")):
             agency = self._agency(raw, ctx)
             ctx.rel(RelType.PARTICIPATED_IN, (Label.AGENCY, agency.id), (Label.OPERATION, op_id))
         self._link_sectors(cells.get(Field.SECTOR, ""), outcome, (Label.OPERATION, op_id),
@@ -541,14 +626,14 @@ class Builder:
 
     def _sector_row(self, doc: Document, cells: dict[Field, str], ctx: _RowContext) -> None:
         sector = resolve_sector(cells[Field.SECTOR])
-        money = parse_money(cells.get(Field.REVENUE, ""))
-        if cells.get(Field.REVENUE) and money is None:
-            raise ValueError(f"no amount of money in {cells[Field.REVENUE]!r}")
+        text = cells.get(Field.REVENUE) or None
+        money = parse_money_range(text) if text else None
         ctx.node(
             Label.CRIME_SECTOR, sector.id, name=sector.name, iccs=sector.iccs,
-            annual_revenue=money[0] if money else None,
-            revenue_currency=money[1] if money else None,
-            revenue_text=cells.get(Field.REVENUE) or None,
+            annual_revenue=money.amount if money else None,
+            annual_revenue_high=money.high if money else None,
+            revenue_currency=money.currency if money else None,
+            revenue_text=text,  # as written, also when it holds no amount ("Billions")
             disruptions=cells.get(Field.DISRUPTIONS) or None,
         )
 
@@ -580,7 +665,9 @@ class Builder:
                 raise ValueError(f"{table.headers[index]!r} value {value!r} is not a number")
             header = table.headers[index]
             year = _year(header) or row_year
-            sector = resolve_sector(_YEAR_SUFFIX.sub("", header))
+            sector = market_sector(header)
+            if sector is None:  # the recogniser only takes market columns
+                raise ValueError(f"{header!r} is no crime sector")
             ctx.node(Label.CRIME_SECTOR, sector.id, name=sector.name, iccs=sector.iccs)
             ctx.rel(RelType.HAS_MARKET, (Label.COUNTRY, country.code),
                     (Label.CRIME_SECTOR, sector.id), score=score, year=year)
@@ -727,9 +814,6 @@ def _group_nodes(grouped: Grouped, source: str, evidence: list[str], codes: Ints
 _INFERRED: dict[str, Any] = {"inferred": True}
 _STATED: dict[str, Any] = {"inferred": False}
 
-_YEAR_SUFFIX = re.compile(r"\s*[\(\[]?\b(19|20)\d{2}\b[\)\]]?\s*")
-
-
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
@@ -740,8 +824,24 @@ def _year(text: str) -> int | None:
     return int(match[0]) if match else None
 
 
-def _split_list(text: str) -> list[str]:
-    return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+# A character or word by which one cell may name several agencies.
+_LISTED = re.compile(r"[,;/&+]|\band\b", re.IGNORECASE)
+
+
+def _one_country(text: str | None) -> Country | None:
+    """The one country a cell names, None for an empty cell; ValueError for a list."""
+    if not text:
+        return None
+    countries = resolve_countries(text)
+    if len(countries) > 1:
+        raise ValueError(f"expected one country, found {text!r}")
+    return countries[0] if countries else None
+
+
+def _unused_columns(table: Table, r: Recognised) -> tuple[str, ...]:
+    """Headers of the columns of a recognised table that no field reads."""
+    used = set(r.columns.values()) | set(r.markets)
+    return tuple(h for i, h in enumerate(table.headers) if i not in used and h.strip())
 
 
 def describe_unknown_table(doc: Document, table: SkippedTable) -> str:

@@ -25,7 +25,13 @@ from graph.writer import (
     rebuild_partners,
     write_grouped,
 )
-from loaders.build import Builder, Extraction, SkippedTable, describe_unknown_table
+from loaders.build import (
+    Builder,
+    Extraction,
+    IgnoredColumns,
+    SkippedTable,
+    describe_unknown_table,
+)
 from loaders.normalise import Agency, AgencyResolver
 from loaders.read import Document, csv_table, decode, read_document
 
@@ -54,6 +60,7 @@ class FileReport:
     records_written: int = 0
     shapes: dict[str, int] = field(default_factory=dict)
     skipped: list[SkippedTable] = field(default_factory=list)
+    ignored: list[IgnoredColumns] = field(default_factory=list)  # columns of no field
     errors: list[LoadError] = field(default_factory=list)
     written: bool = False
     would_write: dict[str, int] = field(default_factory=dict)  # dry run: label/type -> count
@@ -203,6 +210,7 @@ def load_paths(
         file_report.rows_loaded = extraction.rows_loaded
         file_report.shapes = extraction.shapes
         file_report.skipped = extraction.skipped
+        file_report.ignored = extraction.ignored
         file_report.errors.extend(extraction.errors)
         if on_document:
             on_document(doc, extraction)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from graph.errors import LoadError
-from graph.model import Label
+from graph.model import Label, RelType
 from graph.store import GraphStore
 from loaders.build import Builder, Extraction
 from loaders.normalise import (
@@ -302,21 +302,27 @@ def _random_participation(seed: int) -> tuple[tuple[str, ...], list[TableRow]]:
     agencies = ["Federal Bureau of Investigation (FBI)", "FBI", "the Bureau", "ICE San Francisco",
                 "Immigration and Customs Enforcement (ICE)", "DEA", "Europol", "Xyz Agency (XYZ)",
                 "XYZ", "Xyz  agency", "", "A\x00B", "x" * 3000, "Agence Fran\u00e7aise",
-                "AGENCE FRANCAISE", "<b>Bad</b>", "'; MATCH (n) DETACH DELETE n //"]
+                "AGENCE FRANCAISE", "<b>Bad</b>", "'; MATCH (n) DETACH DELETE n //",
+                "FBI & DEA", "Europol/Eurojust", "National Police", "N/A"]
     roles = ["Drug Enforcement", "Intelligence Analysis", "", "Cyber Forensics", "Arrests"]
     impacts = ["Seized narcotics", "", "Froze accounts", "Dismantled a firearms ring"]
     sectors = ["", "drug trafficking", "cybercrime, fraud", "Atlantis crime",
                "narcotics; drug trafficking"]  # one sector named twice
     operations = ["Operation A", "Operation B", "", "Op \u00d8resund", "###"]
     years = ["", "2021", "March 2023", "n/a"]
-    headers = ("Operation", "Agency", "Role", "Impact", "Crime sector", "Year")
+    # the agency's country: a generic name is one agency per country; a list or an
+    # unknown country rejects the row
+    countries = ["", "Mexico", "Colombia", "Spain", "Atlantis", "Spain, Italy"]
+    headers = ("Operation", "Agency", "Role", "Impact", "Crime sector", "Year", "Country")
     # some tables lack the optional columns: no year or sector, or no operation
     # (the document's title names it)
-    kept = [[0, 1, 2, 3, 4, 5], [0, 1, 2, 3], [1, 2, 3, 4, 5], [0, 1, 2, 3, 4, 5]][seed % 4]
+    kept = [[0, 1, 2, 3, 4, 5], [0, 1, 2, 3], [1, 2, 3, 4, 5], [0, 1, 2, 3, 4, 5],
+            [0, 1, 2, 3, 6]][seed % 5]
     headers = tuple(headers[i] for i in kept)
     rows = []
     for number in range(1, 1501):
-        cells = [rng.choice(c) for c in (operations, agencies, roles, impacts, sectors, years)]
+        cells = [rng.choice(c) for c in (operations, agencies, roles, impacts, sectors, years,
+                                         countries)]
         cells = [cells[i] for i in kept]
         if rng.random() < 0.03:
             cells.append("extra")  # ragged
@@ -326,7 +332,7 @@ def _random_participation(seed: int) -> tuple[tuple[str, ...], list[TableRow]]:
     return headers, rows
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(5))
 def test_a_table_builds_as_its_rows_one_by_one(seed: int) -> None:
     """A long table is built a column at a time: the facts, evidence and errors must be
     those of the same rows given one per table, in order."""
@@ -348,3 +354,140 @@ def test_a_table_builds_as_its_rows_one_by_one(seed: int) -> None:
     assert whole.grouped.rel_rows() == single.grouped.rel_rows()
     # without an operation column every agency takes part in the one operation
     assert whole.grouped.counts()["PARTICIPATED_IN"] > (10 if "Operation" in headers else 5)
+    if "Country" in headers:  # a row's country is checked, and states the agency's
+        messages = " ".join(str(e) for e in whole.errors)
+        assert "Atlantis" in messages and "expected one country" in messages
+        stated = [r for r in whole.grouped.rel_rows()[(RelType.BASED_IN, Label.AGENCY,
+                                                        Label.COUNTRY)]
+                  if r["props"].get("inferred") is False]
+        assert stated
+
+
+def test_a_cell_naming_two_agencies_is_a_row_for_each(store: GraphStore, tmp_path: Path) -> None:
+    path = tmp_path / "op.csv"
+    path.write_text("agency,role,impact\nFBI & HSI,Joint financial tracing,Froze accounts\n"
+                    "DEA,Drug Enforcement,Seized narcotics\n")
+    report = load_paths(store, [path], operation="Operation Twin")
+    assert report.exit_code == ExitCode.OK, [str(e) for e in report.errors]
+    assert {p.acronym for p in agencies.partners(store, "DEA")} == {"FBI", "HSI"}
+    rows = store.read("MATCH (a:Agency)-[r:PARTICIPATED_IN]->() WHERE a.acronym IN ['FBI', 'HSI'] "
+                      "RETURN a.acronym AS a, r.role AS role, r.evidence AS e ORDER BY a")
+    assert rows == [
+        {"a": "FBI", "role": "Joint financial tracing", "e": ["op.csv:2 (table 1, row 1)"]},
+        {"a": "HSI", "role": "Joint financial tracing", "e": ["op.csv:2 (table 1, row 1)"]},
+    ]
+
+
+def test_a_country_column_states_where_agencies_are(store: GraphStore, tmp_path: Path) -> None:
+    path = tmp_path / "countries.txt"
+    path.write_text("Joint strike on cocaine routes\n\n"
+                    "| Country | Agency | Role |\n|---|---|---|\n"
+                    "| Colombia | National Police | Interdiction |\n"
+                    "| Spain | National Police | Arrests |\n"
+                    "| Mexico | FGR | Extraditions |\n"
+                    "| Mexico | DEA | Liaison |\n")  # the DEA's office in Mexico
+    report = load_paths(store, [path])
+    assert report.exit_code == ExitCode.OK, [str(e) for e in report.errors]
+    based = store.read("MATCH (a:Agency)-[r:BASED_IN]->(c:Country) "
+                       "RETURN a.id AS a, c.id AS c, r.inferred AS inferred ORDER BY a")
+    assert based == [
+        {"a": "drug-enforcement-administration", "c": "US", "inferred": True},
+        {"a": "fiscalia-general-de-la-republica", "c": "MX", "inferred": False},
+        {"a": "policia-nacional-de-colombia", "c": "CO", "inferred": False},
+        {"a": "policia-nacional-es", "c": "ES", "inferred": False},
+    ]
+
+
+def test_countries_taking_part_in_the_document_operation(store: GraphStore,
+                                                         tmp_path: Path) -> None:
+    path = tmp_path / "partners.md"
+    path.write_text("# Operation Atlantic Gate\n\n"
+                    "| Country | Role | Contribution |\n|---|---|---|\n"
+                    "| Portugal | Maritime patrols | Two vessels boarded |\n"
+                    "| Cabo Verde; Senegal | Port inspections | N/A |\n")
+    report = load_paths(store, [path])
+    assert report.exit_code == ExitCode.OK, [str(e) for e in report.errors]
+    assert report.files[0].shapes == {"country-participants": 1}
+    rows = store.read("MATCH (c:Country)-[r:PARTICIPATED_IN]->(o:Operation) RETURN c.id AS c, "
+                      "o.name AS o, r.role AS role, r.impact AS impact ORDER BY c")
+    assert rows == [
+        {"c": "CV", "o": "Operation Atlantic Gate", "role": "Port inspections", "impact": None},
+        {"c": "PT", "o": "Operation Atlantic Gate", "role": "Maritime patrols",
+         "impact": "Two vessels boarded"},
+        {"c": "SN", "o": "Operation Atlantic Gate", "role": "Port inspections", "impact": None},
+    ]
+
+
+def test_region_lists_and_states(store: GraphStore, tmp_path: Path) -> None:
+    path = tmp_path / "areas.csv"
+    path.write_text("agency,function,area\nCBP,Ports of entry,Arizona and New Mexico\n"
+                    "U.S. Border Patrol,Apprehensions,Southern border\nFBI,Cyber,Various\n")
+    report = load_paths(store, [path])
+    assert report.exit_code == ExitCode.OK, [str(e) for e in report.errors]
+    rows = store.read("MATCH (a:Agency)-[:OPERATES_IN]->(r:Region)-[:PART_OF]->(c:Country) "
+                      "RETURN a.acronym AS a, r.id AS r, c.id AS c ORDER BY r")
+    assert rows == [{"a": "CBP", "r": "us-arizona", "c": "US"},
+                    {"a": "CBP", "r": "us-new-mexico", "c": "US"},
+                    {"a": "USBP", "r": "us-southern-border", "c": "US"}]
+    [fbi] = store.read("MATCH (a:Agency {acronym: 'FBI'}) "
+                       "RETURN size([(a)-[:OPERATES_IN]->(r) | r]) AS n")
+    assert fbi == {"n": 0}  # "Various" names no region
+
+
+def test_revenue_ranges_and_amounts_in_words(store: GraphStore, tmp_path: Path) -> None:
+    path = tmp_path / "sectors.csv"
+    path.write_text("crime type,estimated global value\nSynthetic drugs,$30-50 billion\n"
+                    "Wildlife trafficking,Billions\n")
+    report = load_paths(store, [path])
+    assert report.exit_code == ExitCode.OK, [str(e) for e in report.errors]
+    rows = store.read("MATCH (s:CrimeSector) RETURN s.id AS id, s.annual_revenue AS low, "
+                      "s.annual_revenue_high AS high, s.revenue_text AS text ORDER BY id")
+    assert rows == [
+        {"id": "synthetic-drug-trade", "low": 3e10, "high": 5e10, "text": "$30-50 billion"},
+        {"id": "wildlife-trafficking", "low": None, "high": None, "text": "Billions"},
+    ]
+
+
+def test_columns_no_field_reads_are_reported(store: GraphStore, tmp_path: Path) -> None:
+    path = tmp_path / "index.csv"
+    path.write_text("Country,Criminality,Cocaine trade,Mafia-style groups,Rank\n"
+                    "Colombia,7.75,10,9,2\nPeru,6.5,8.5,5,20\n")
+    report = load_paths(store, [path])
+    assert report.exit_code == ExitCode.OK, [str(e) for e in report.errors]
+    [ignored] = report.files[0].ignored
+    assert ignored.headers == ("Criminality", "Mafia-style groups", "Rank")
+    sectors = {r["s"] for r in store.read("MATCH (:Country)-[:HAS_MARKET]->(s) "
+                                          "RETURN DISTINCT s.id AS s")}
+    assert sectors == {"cocaine-trade"}
+
+
+def test_placeholders_are_no_values(store: GraphStore, tmp_path: Path) -> None:
+    path = tmp_path / "ops.csv"
+    path.write_text("operation,countries,year,outcome,agencies\n"
+                    "Operation Lake,\"France, N/A\",n/a,Unknown,\"Europol, N/A\"\n")
+    report = load_paths(store, [path])
+    assert report.exit_code == ExitCode.OK, [str(e) for e in report.errors]
+    [op] = store.read("MATCH (o:Operation) RETURN o.year AS year, o.outcome AS outcome, "
+                      "[(c:Country)-[:PARTICIPATED_IN]->(o) | c.id] AS countries, "
+                      "[(a:Agency)-[:PARTICIPATED_IN]->(o) | a.acronym] AS agencies")
+    assert op == {"year": None, "outcome": None, "countries": ["FR"], "agencies": ["Europol"]}
+
+
+def test_documents_define_their_own_acronyms(store: GraphStore, tmp_path: Path) -> None:
+    peru = tmp_path / "peru.csv"
+    peru.write_text("agency,role,impact\nPolicía Nacional del Perú (PNP),Arrests,x\n"
+                    "PNP,Raids,y\nDEA,Liaison,z\n")
+    manila = tmp_path / "manila.csv"
+    manila.write_text("agency,role,impact\nPhilippine National Police (PNP),Arrests,x\n"
+                      "PNP,Raids,y\nDEA,Liaison,z\n")
+    report = load_paths(store, [peru, manila], operation="Operation Two Oceans")
+    assert report.exit_code == ExitCode.OK, [str(e) for e in report.errors]
+    names = {r["n"] for r in store.read("MATCH (a:Agency {acronym: 'PNP'}) RETURN a.name AS n")}
+    assert names == {"Policía Nacional del Perú", "Philippine National Police"}
+    # a later document naming only "PNP" is told which two it could mean
+    later = tmp_path / "later.csv"
+    later.write_text("agency,role,impact\nPNP,Arrests,x\nDEA,Liaison,y\n")
+    report = load_paths(store, [later], operation="Operation Three")
+    assert report.exit_code == ExitCode.PARTIAL
+    [error] = report.errors
+    assert "ambiguous" in str(error) and "Philippine National Police" in str(error)
