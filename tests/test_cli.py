@@ -43,6 +43,15 @@ def test_load_twice_changes_no_count(cli: list[str], tmp_path: Path, fixture_pat
     assert status_counts(cli, db) == before
 
 
+def test_load_names_columns_it_does_not_read(cli: list[str], tmp_path: Path,
+                                             fixture_path: Path) -> None:
+    index = fixture_path / "corpus" / "organised-crime-index.csv"
+    result = run(cli, "load", str(index), "--db", str(tmp_path / "db"))
+    assert result.returncode == 0, result.stderr
+    assert "1 markets" in result.stdout
+    assert "columns not read: Criminality | Mafia-style groups | Rank" in result.stdout
+
+
 def test_exit_codes_and_no_traceback(cli: list[str], tmp_path: Path) -> None:
     db = str(tmp_path / "db")
     bad = tmp_path / "bad.json"
