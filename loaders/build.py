@@ -42,7 +42,7 @@ from loaders.normalise import (
     resolve_sector,
     split_list,
 )
-from loaders.read import Document, Table, TableRow, caption_operation
+from loaders.read import Document, Table, TableRow, caption_operation, title_operation
 from loaders.shapes import (
     EXAMPLE_FIELDS,
     KNOWN_SHAPES,
@@ -389,7 +389,8 @@ class Builder:
 
     def _document_operation(self, doc: Document, cells: dict[Field, str]) -> str:
         caption = caption_operation(self._table.caption) if self._table else None
-        return cells.get(Field.OPERATION) or self.operation or caption or doc.title
+        return (cells.get(Field.OPERATION) or self.operation or caption
+                or title_operation(doc.title) or doc.title)
 
     # -- shapes ---------------------------------------------------------------------
     def _agency_area(self, doc: Document, cells: dict[Field, str], ctx: _RowContext) -> None:
@@ -483,7 +484,8 @@ class Builder:
         # the facts of each agency in its final state, once every name is known
         agency_facts = {code: self._agency_facts(a, homes[code]) for code, a in agencies.items()}
 
-        default = self.operation or caption_operation(table.caption) or doc.title
+        default = (self.operation or caption_operation(table.caption)
+                   or title_operation(doc.title) or doc.title)
         op_keys = _combine(n, [column(Field.OPERATION), column(Field.DATE)])
         operations: dict[int, NodeFact] = {}
         bad = {}

@@ -664,11 +664,20 @@ class _Name:
     acronym: str | None  # "DEA"; the name itself for a bare acronym
     core: str  # without the country it names: "Drug Enforcement Administration"
     named: str | None  # the country it names: "US"
+    # "Dutch National Police (Politie)": the name outside the brackets and the
+    # other name inside, when that is no acronym
+    outer: str | None = None
+    alias: str | None = None
 
 
 def _parse(text: str) -> _Name:
     name, acronym = split_acronym(text)
     core, named = country_qualifier(name)
+    if acronym is None and text.endswith(")"):
+        match = _ACRONYM.match(text)
+        if match:
+            return _Name(text, name, acronym, core, named, match["name"].strip(),
+                         match["inner"].strip())
     return _Name(text, name, acronym, core, named)
 
 
@@ -924,6 +933,10 @@ class AgencyResolver:
             found = self._by_acronym(n.acronym, n.name, country)
             if found is not None:
                 return found
+        if n.alias and n.outer:  # "Dutch National Police (Politie)": both name one agency
+            inner = self._plain(n.alias)
+            if inner is not None and self._plain(n.outer) in (None, inner):
+                return inner
         return self._office(*parent)
 
     def _fits(self, found: Agency, name: str, named: str | None, home: str | None) -> bool:

@@ -231,9 +231,10 @@ def _separate_tables(lines: list[str]) -> tuple[list[str], list[int]]:
     in_table = False
     for i, line in enumerate(lines):
         following = lines[i + 1] if i + 1 < len(lines) else ""
+        # a header over a delimiter row starts a table, also right under another
+        # one: articles stack tables with no prose between them
         delimited = (
-            not in_table
-            and "|" in line
+            "|" in line
             and _DELIMITER_ROW.match(following) is not None
             and _DELIMITER_ROW.match(line) is None
         )
@@ -672,6 +673,37 @@ def caption_operation(caption: str | None) -> str | None:
     if named:
         return named[0].rstrip(" .,:;")
     return _TABLE_NUMBER.sub("", caption).strip() or None
+
+
+_TITLE_OPERATION = re.compile(
+    r"\b(?:Operation|Operaci[oó]n|Op[ée]ration|Opera[çc][ãa]o|Operazione)\s+"
+    r"[A-Z0-9][\w'\u2019\-]*(?:\s+(?:[A-Z0-9][\w'\u2019\-]*|of|de|del|la))*"
+)
+_BOUNDARY = frozenset(":;,.|()[]-\u2013\u2014\"'\u201c\u201d")
+
+
+def _title_case(title: str) -> bool:
+    words = [w for w in title.split() if len(w) > 3 and w[0].isalpha()]
+    return bool(words) and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
+
+def title_operation(title: str | None) -> str | None:
+    """The operation a document title names, when it names one unmistakably:
+    "Operation Coastal Shield closes with record seizures" and "Press release:
+    Operation Lionfish results" name theirs; "Joint Federal Operation Targets
+    Crime Networks" names none (in a headline every word is capitalised, so
+    where the name ends cannot be told)."""
+    if not title:
+        return None
+    headline = _title_case(title)
+    for match in _TITLE_OPERATION.finditer(title):
+        before = title[:match.start()].rstrip()
+        after = title[match.end():].lstrip()
+        opens = not before or before[-1] in _BOUNDARY or before.split()[-1].islower()
+        closes = not after or after[0] in _BOUNDARY or (not headline and after[0].islower())
+        if opens and closes:
+            return match[0].rstrip(" .,:;")
+    return None
 
 
 def _span(cell: Any, name: str, limit: int) -> int:

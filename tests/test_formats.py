@@ -427,3 +427,51 @@ def test_json_list_of_scalars_is_a_clear_error(tmp_path: Path) -> None:
     path.write_text('["FBI", "DEA"]')
     with pytest.raises(LoadError, match="expected objects"):
         read_document(path)
+
+
+def test_tables_stacked_without_prose_between(tmp_path: Path) -> None:
+    path = tmp_path / "stacked.txt"
+    path.write_text("Headline\n"
+                    "| Agency | Role | Operational Impact |\n|---|---|---|\n| BKA | Raids | x |\n"
+                    "| Indicator | Before Operation | After Operation |\n|---|---|---|\n"
+                    "| Arrests | 10 | 40 |\n"
+                    "Crime Sector | Estimated Annual Revenue |\n---|---|\nFraud | $45 Billion |\n")
+    tables = read_document(path).tables
+    assert [(t.line, t.headers[0], len(t.rows)) for t in tables] == [
+        (2, "Agency", 1), (5, "Indicator", 1), (8, "Crime Sector", 1)]
+
+
+@pytest.mark.parametrize(
+    ("title", "operation"),
+    [
+        ("Operation Coastal Shield closes with record seizures", "Operation Coastal Shield"),
+        ("Press release: Operation Lionfish results", "Operation Lionfish"),
+        ("FBI and DEA launch Operation Blue Sky across three states", "Operation Blue Sky"),
+        ("Operation Coastal Shield: Partners Announce Results", "Operation Coastal Shield"),
+        # in a headline every word is capitalised: where the name ends is unknown
+        ("Joint Federal Operation Targets Transnational Crime Networks in the Western U.S.",
+         None),
+        ("Operation Strikes Cartel Networks in Mexico", None),
+        ("Task Force Strikes Smuggling Rings Across the Western U.S.", None),
+    ],
+)
+def test_a_title_naming_an_operation(title: str, operation: str | None) -> None:
+    from loaders.read import title_operation
+
+    assert title_operation(title) == operation
+
+
+def test_participants_join_the_operation_their_title_names(store: GraphStore,
+                                                           tmp_path: Path) -> None:
+    listing = tmp_path / "listing.csv"
+    listing.write_text("operation,countries,outcome\nOperation Lionfish,\"Colombia, Panama\",ok\n")
+    release = tmp_path / "release.md"
+    release.write_text("# Press release: Operation Lionfish results\n\n"
+                       "| Agency | Role |\n|---|---|\n| SENAN | Air surveillance |\n")
+    report = load_paths(store, [listing, release])
+    assert report.exit_code == ExitCode.OK, [str(e) for e in report.errors]
+    [row] = rows(store, "MATCH (o:Operation) RETURN o.id AS id, "
+                        "[(a:Agency)-[:PARTICIPATED_IN]->(o) | a.acronym] AS agencies, "
+                        "[(c:Country)-[:PARTICIPATED_IN]->(o) | c.id] AS countries")
+    assert row["id"] == "operation-lionfish" and row["agencies"] == ["SENAN"]
+    assert sorted(row["countries"]) == ["CO", "PA"]

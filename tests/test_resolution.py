@@ -237,6 +237,8 @@ def test_country_qualifier(name: str, expected: tuple[str, str | None]) -> None:
         (["ICE Homeland Security Investigations", "HSI"], "homeland-security-investigations"),
         (["Colombian National Police", "National Police of Colombia"],
          "policia-nacional-de-colombia"),
+        # another name of the agency in brackets
+        (["Dutch National Police (Politie)", "Politie"], "dutch-national-police"),
     ],
 )
 def test_names_of_one_agency(names: list[str], agency: str) -> None:
