@@ -156,13 +156,20 @@ def load(
                 f"{n} {name}" for name, n in sorted(file.would_write.items())), highlight=False)
         for skipped in file.skipped:
             out.print(f"  skipped table {skipped.index} (line {skipped.line}): "
-                      f"{' | '.join(skipped.headers)}", highlight=False, markup=False)
+                      f"{_headers(skipped.headers)}", highlight=False, markup=False)
         for ignored in file.ignored:
             out.print(f"  table {ignored.index} (line {ignored.line}): columns not read: "
-                      f"{' | '.join(ignored.headers)}", highlight=False, markup=False)
+                      f"{_headers(ignored.headers)}", highlight=False, markup=False)
         for error in file.errors:
             err.print(f"  {error}", highlight=False, markup=False)
     raise typer.Exit(int(report.exit_code))
+
+
+def _headers(headers: tuple[str, ...], shown: int = 12) -> str:
+    """Headers joined for a line of output: the first dozen, each cut at 60 characters."""
+    cut = [h if len(h) <= 60 else h[:60] + "..." for h in headers[:shown]]
+    more = f" (and {len(headers) - shown} more)" if len(headers) > shown else ""
+    return " | ".join(cut) + more
 
 
 @app.command()

@@ -846,15 +846,29 @@ def _unused_columns(table: Table, r: Recognised) -> tuple[str, ...]:
     return tuple(h for i, h in enumerate(table.headers) if i not in used and h.strip())
 
 
+_SHOWN_HEADERS = 12
+
+
+def _shown(header: str, limit: int = 60) -> str:
+    return header if len(header) <= limit else header[:limit] + "..."
+
+
+def shown_headers(headers: Sequence[str]) -> str:
+    """Headers as a message shows them: the first dozen, each cut at 60 characters."""
+    shown = [_shown(h) for h in headers[:_SHOWN_HEADERS]]
+    more = f" and {len(headers) - _SHOWN_HEADERS} more" if len(headers) > _SHOWN_HEADERS else ""
+    return f"{shown}{more}"
+
+
 def describe_unknown_table(doc: Document, table: SkippedTable) -> str:
     """Help for a table no shape fits: its headers, the known shapes, a mapping example."""
     shapes = "\n".join(f"  - {s}" for s in KNOWN_SHAPES)
     example = json.dumps(
-        {h: f.value for h, f in zip(table.headers, EXAMPLE_FIELDS, strict=False)},
+        {_shown(h): f.value for h, f in zip(table.headers, EXAMPLE_FIELDS, strict=False)},
         ensure_ascii=False,
     )
     return (
-        f"table {table.index} (line {table.line}) with headers {list(table.headers)} "
+        f"table {table.index} (line {table.line}) with headers {shown_headers(table.headers)} "
         f"matches no known shape:\n{shapes}\n"
         f"map its headers onto fields with --mapping FILE, a JSON object such as {example}"
     )

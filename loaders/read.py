@@ -442,7 +442,9 @@ _NAMED_BY_LIST = {
 }
 # Fields of a record that its nested records inherit: what names it and when.
 _INHERITED = ("operation", "operation name", "name", "title", "year", "date")
-_MAX_DEPTH = 4
+_MAX_DEPTH = 4  # how deep an object may hold its lists of records
+_MAX_NESTING = 8  # how deep records may nest in records and still be tables of their own
+_TOO_DEEP = "JSON nested too deeply to read as tables"
 
 
 def _is_records(value: Any) -> bool:
@@ -474,7 +476,7 @@ class _RecordTables:
         self.tables: list[Table] = []
 
     def add(self, records: list[Any], key: str | None, lines: list[int | None],
-            inherited: list[dict[str, Any]] | None = None) -> None:
+            inherited: list[dict[str, Any]] | None = None, depth: int = 0) -> None:
         for index, record in enumerate(records):
             if not isinstance(record, dict):
                 raise LoadError(
@@ -489,7 +491,7 @@ class _RecordTables:
         headers: list[str] = []
         for index, row in enumerate(rows):
             for field_name, value in row.items():
-                if _is_records(value) and not _flat_names(value):
+                if _is_records(value) and not _flat_names(value) and depth < _MAX_NESTING:
                     children, child_lines, parents = nested.setdefault(str(field_name),
                                                                        ([], [], []))
                     naming = {k: v for k, v in row.items()
@@ -503,13 +505,11 @@ class _RecordTables:
         self.tables.append(table)
         for index, row in enumerate(rows):
             cells = tuple(
-                "" if _is_records(row.get(h)) and not _flat_names(row.get(h))
-                else _json_cell(row.get(h))
-                for h in headers
+                "" if h in nested else _json_cell(row.get(h)) for h in headers
             )
             table.rows.append(TableRow(index + 1, lines[index], cells))
         for field_name, (children, child_lines, parents) in nested.items():
-            self.add(children, field_name, child_lines, parents)
+            self.add(children, field_name, child_lines, parents, depth + 1)
 
     def find(self, data: Any, key: str | None = None, depth: int = 0) -> None:
         """Every list of records in ``data``, outermost first."""
@@ -560,10 +560,12 @@ def json_tables(text: str, name: str) -> list[Table]:
     """
     try:
         data = json.loads(text)
+        tables = _RecordTables(name)
+        tables.find(data)
     except json.JSONDecodeError as exc:
         raise LoadError(name, f"invalid JSON: {exc.msg}", line=exc.lineno) from exc
-    tables = _RecordTables(name)
-    tables.find(data)
+    except RecursionError as exc:
+        raise LoadError(name, _TOO_DEEP) from exc
     return tables.tables
 
 
@@ -578,9 +580,14 @@ def jsonl_tables(text: str, name: str) -> list[Table]:
             records.append(json.loads(line))
         except json.JSONDecodeError as exc:
             raise LoadError(name, f"invalid JSON: {exc.msg}", line=number) from exc
+        except RecursionError as exc:
+            raise LoadError(name, _TOO_DEEP, line=number) from exc
         lines.append(number)
     tables = _RecordTables(name)
-    tables.add(records, None, lines)
+    try:
+        tables.add(records, None, lines)
+    except RecursionError as exc:
+        raise LoadError(name, _TOO_DEEP) from exc
     return tables.tables
 
 

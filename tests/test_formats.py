@@ -475,3 +475,35 @@ def test_participants_join_the_operation_their_title_names(store: GraphStore,
                         "[(c:Country)-[:PARTICIPATED_IN]->(o) | c.id] AS countries")
     assert row["id"] == "operation-lionfish" and row["agencies"] == ["SENAN"]
     assert sorted(row["countries"]) == ["CO", "PA"]
+
+
+def test_hostile_spans_and_widths_end_in_clean_reports(store: GraphStore, tmp_path: Path) -> None:
+    spans = tmp_path / "spans.html"
+    spans.write_text('<table><tr><th colspan="999999999">Agencies</th></tr>'
+                     '<tr><th>Agency</th><th rowspan="-4">Role</th><th colspan="x">Impact</th></tr>'
+                     '<tr><td>FBI</td><td>Intel</td><td rowspan="99999999">Mapped routes</td></tr>'
+                     "<tr><td>DEA</td><td>Seizures</td></tr></table>")
+    [table] = read_document(spans).tables
+    assert table.headers == ("Agency", "Role", "Impact")  # spans clamped, junk read as 1
+    assert [r.cells for r in table.rows] == [("FBI", "Intel", "Mapped routes"),
+                                             ("DEA", "Seizures", "Mapped routes")]
+    wide = tmp_path / "wide.html"
+    wide.write_text("<table><tr>" + "<td colspan=64>x</td>" * 5000 + "</tr><tr><td>a</td></tr>"
+                    "</table>")
+    report = load_paths(store, [wide])
+    assert report.exit_code == ExitCode.NOTHING
+    assert all(len(str(e)) < 2000 for e in report.errors)  # 320,000 headers, shown briefly
+    assert "and 319988 more" in str(report.errors[0])
+
+
+def test_records_nest_as_tables_eight_deep(tmp_path: Path) -> None:
+    record: dict[str, object] = {"operation": "Operation Deep"}
+    current = record
+    for depth in range(20):
+        child: dict[str, object] = {"name": f"Agency {depth}", "role": "r"}
+        current["agencies"] = [child]
+        current = child
+    path = tmp_path / "nested.json"
+    path.write_text(json.dumps([record]))
+    tables = read_document(path).tables
+    assert len(tables) == 9  # the records, then eight levels of nested ones

@@ -223,6 +223,7 @@ def test_strict_writes_nothing_of_a_file_with_a_bad_row(store: GraphStore,
         ("binary.csv", b"\x00\x01\x02" * 100, "binary"),
         ("empty.csv", b"", "empty"),
         ("prose.txt", b"Just a paragraph, no tables at all.\n", "no tables"),
+        ("deep.json", b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),  # no traceback
     ],
 )
 def test_unreadable_files_leave_the_store_as_it_was(
