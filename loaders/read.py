@@ -505,7 +505,9 @@ class _RecordTables:
         self.tables.append(table)
         for index, row in enumerate(rows):
             cells = tuple(
-                "" if h in nested else _json_cell(row.get(h)) for h in headers
+                "" if h in nested and _is_records(row.get(h)) and not _flat_names(row.get(h))
+                else _json_cell(row.get(h))
+                for h in headers
             )
             table.rows.append(TableRow(index + 1, lines[index], cells))
         for field_name, (children, child_lines, parents) in nested.items():

@@ -65,8 +65,8 @@ OPERATION_AGENCIES = (
 
 OPERATION_COUNTRIES = (
     f"MATCH (c:{Label.COUNTRY})-[r:{RelType.PARTICIPATED_IN}]->(o:{Label.OPERATION} {{id: $id}}) "
-    "RETURN c.id AS code, c.name AS name, coalesce(r.sources, []) AS sources, "
-    "coalesce(r.evidence, []) AS evidence ORDER BY name"
+    "RETURN c.id AS code, c.name AS name, r.role AS role, r.impact AS impact, "
+    "coalesce(r.sources, []) AS sources, coalesce(r.evidence, []) AS evidence ORDER BY name"
 )
 
 OPERATION_SECTORS = (

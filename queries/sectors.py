@@ -13,7 +13,7 @@ from queries.lookup import check_page, find_sector
 SECTORS = (
     f"MATCH (s:{Label.CRIME_SECTOR}) "
     "RETURN s.id AS id, s.name AS name, s.iccs AS iccs, s.annual_revenue AS annual_revenue, "
-    "s.revenue_currency AS revenue_currency, "
+    "s.annual_revenue_high AS annual_revenue_high, s.revenue_currency AS revenue_currency, "
     f"size([(o:{Label.OPERATION})-[:{RelType.TARGETS}]->(s) | o.id]) AS operations, "
     f"size([(a:{Label.AGENCY})-[:{RelType.FOCUSES_ON}]->(s) | a.id]) AS agencies, "
     f"size([(c:{Label.COUNTRY})-[:{RelType.HAS_MARKET}]->(s) | c.id]) AS markets "
@@ -23,7 +23,8 @@ SECTORS = (
 SECTOR = (
     f"MATCH (s:{Label.CRIME_SECTOR} {{id: $id}}) "
     "RETURN s.id AS id, s.name AS name, s.iccs AS iccs, s.annual_revenue AS annual_revenue, "
-    "s.revenue_currency AS revenue_currency, s.revenue_text AS revenue_text, "
+    "s.annual_revenue_high AS annual_revenue_high, s.revenue_currency AS revenue_currency, "
+    "s.revenue_text AS revenue_text, "
     "s.disruptions AS disruptions, coalesce(s.sources, []) AS sources"
 )
 
@@ -63,7 +64,8 @@ class SectorSummary:
     id: str
     name: str
     iccs: str | None
-    annual_revenue: float | None
+    annual_revenue: float | None  # the low end of a range ("$30-50 billion")
+    annual_revenue_high: float | None  # its high end; None for one figure
     revenue_currency: str | None
     operations: int
     agencies: int
@@ -75,7 +77,8 @@ class SectorDetail:
     id: str
     name: str
     iccs: str | None
-    annual_revenue: float | None
+    annual_revenue: float | None  # the low end of a range ("$30-50 billion")
+    annual_revenue_high: float | None  # its high end; None for one figure
     revenue_currency: str | None
     revenue_text: str | None
     disruptions: str | None
@@ -92,6 +95,7 @@ def list_sectors(store: GraphStore, *, limit: int = 100, offset: int = 0) -> lis
     return [
         SectorSummary(
             id=r["id"], name=r["name"], iccs=r["iccs"], annual_revenue=r["annual_revenue"],
+            annual_revenue_high=r["annual_revenue_high"],
             revenue_currency=r["revenue_currency"], operations=int(r["operations"]),
             agencies=int(r["agencies"]), markets=int(r["markets"]),
         )
@@ -106,6 +110,7 @@ def sector_detail(store: GraphStore, ref: str) -> SectorDetail:
     row = store.read(SECTOR, params)[0]
     return SectorDetail(
         id=row["id"], name=row["name"], iccs=row["iccs"], annual_revenue=row["annual_revenue"],
+        annual_revenue_high=row["annual_revenue_high"],
         revenue_currency=row["revenue_currency"], revenue_text=row["revenue_text"],
         disruptions=row["disruptions"], sources=list(row["sources"]),
         operations=store.read(SECTOR_OPERATIONS, params),

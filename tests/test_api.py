@@ -153,3 +153,19 @@ def test_large_maps_lay_out_on_the_server_with_physics_off() -> None:
     html = render_map("big", "big", nodes, edges, asset_base=None)
     assert html.count('"label": "Agency ') == 800
     assert '"physics": {"enabled": false' in html and PHYSICS_MAX_NODES < 800
+
+
+def test_revenue_ranges_and_what_countries_did(store: GraphStore, fixture_path: Path,
+                                               tmp_path: Path) -> None:
+    partners = tmp_path / "partners.md"
+    partners.write_text("# Operation Atlantic Gate\n\n| Country | Role | Contribution |\n"
+                        "|---|---|---|\n| Portugal | Maritime patrols | Two vessels boarded |\n")
+    load_paths(store, [fixture_path / "corpus" / "fentanyl-pipeline.md", partners])
+    with TestClient(create_app(store=store)) as client:
+        sector = client.get("/sectors/synthetic drugs").json()
+        assert (sector["annual_revenue"], sector["annual_revenue_high"]) == (3e10, 5e10)
+        listed = {s["id"]: s for s in client.get("/sectors").json()["items"]}
+        assert listed["money-laundering"]["annual_revenue_high"] is None
+        [country] = client.get("/operations/operation atlantic gate").json()["countries"]
+        assert (country["code"], country["role"], country["impact"]) == (
+            "PT", "Maritime patrols", "Two vessels boarded")

@@ -507,3 +507,16 @@ def test_records_nest_as_tables_eight_deep(tmp_path: Path) -> None:
     path.write_text(json.dumps([record]))
     tables = read_document(path).tables
     assert len(tables) == 9  # the records, then eight levels of nested ones
+
+
+def test_json_records_mixing_nested_records_and_names(tmp_path: Path) -> None:
+    """One operation lists its agencies as objects with roles, the next as names."""
+    path = tmp_path / "mixed.json"
+    path.write_text(json.dumps([
+        {"operation": "A", "agencies": [{"name": "FBI", "role": "Intel"}]},
+        {"operation": "B", "agencies": ["Guardia Civil", "Polícia Judiciária"]},
+    ]))
+    operations, nested = read_document(path).tables
+    assert [r.cells for r in operations.rows] == [
+        ("A", ""), ("B", "Guardia Civil; Polícia Judiciária")]
+    assert [r.cells for r in nested.rows] == [("A", "FBI", "Intel")]
