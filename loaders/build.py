@@ -32,6 +32,7 @@ from loaders.normalise import (
     UnknownValue,
     check_name,
     country_name,
+    header_money,
     infer_sectors,
     is_placeholder,
     market_sector,
@@ -629,7 +630,11 @@ class Builder:
     def _sector_row(self, doc: Document, cells: dict[Field, str], ctx: _RowContext) -> None:
         sector = resolve_sector(cells[Field.SECTOR])
         text = cells.get(Field.REVENUE) or None
-        money = parse_money_range(text) if text else None
+        money = None
+        if text:
+            assert self._table is not None and self._recognised is not None
+            header = self._table.headers[self._recognised.columns[Field.REVENUE]]
+            money = parse_money_range(text, *header_money(header))
         ctx.node(
             Label.CRIME_SECTOR, sector.id, name=sector.name, iccs=sector.iccs,
             annual_revenue=money.amount if money else None,

@@ -454,21 +454,49 @@ class Money:
     high: float | None = None  # the top of a range
 
 
-def parse_money_range(text: str) -> Money | None:
+# The unit and currency a column header gives its figures: "Revenue (US$
+# billions)", "Value (USD bn)", "Proceeds in millions".
+_HEADER_MONEY = re.compile(
+    r"[(\[]\s*(?P<cur>us\$|\$|€|£|usd|eur|gbp)?\s*(?P<unit>trillions?|billions?|millions?|"
+    r"thousands?|bn|mn|tn|m|b|k)?\s*(?P<cur2>usd|eur|gbp)?\s*[)\]]"
+    r"|\bin\s+(?P<unit3>trillions|billions|millions|thousands)\b",
+    re.IGNORECASE,
+)
+
+
+def header_money(header: str) -> tuple[str | None, str | None]:
+    """The unit and currency a column header states for its figures, if any:
+    ``"Revenue (US$ billions)"`` -> ``("billion", "USD")``."""
+    for match in _HEADER_MONEY.finditer(header):
+        unit = (match["unit"] or match["unit3"] or "").lower()
+        if unit.endswith("s") and unit[:-1] in _UNITS:
+            unit = unit[:-1]
+        currency = (match["cur"] or match["cur2"] or "").lower()
+        if unit or currency:
+            return unit or None, _CURRENCIES.get(currency) if currency else None
+    return None, None
+
+
+def parse_money_range(text: str, unit: str | None = None,
+                      currency: str | None = None) -> Money | None:
     """``"$100 Billion"`` -> 1e11 USD; ``"$1.5-2 trillion"`` -> 1.5e12 to 2e12 USD
-    (a unit after the second figure applies to both); None when no amount is found."""
+    (a unit after the second figure applies to both). ``unit`` and
+    ``currency`` (a column header's, :func:`header_money`) apply to figures
+    that give none. None when no amount is found."""
     match = _MONEY.search(text)
     if match is None:
         return None
-    unit, unit2 = (match["unit"] or "").lower(), (match["unit2"] or "").lower()
-    amount = float(match["num"].replace(",", "")) * _UNITS.get(unit or unit2, 1.0)
+    unit1, unit2 = (match["unit"] or "").lower(), (match["unit2"] or "").lower()
+    default = (unit or "").lower()
+    amount = float(match["num"].replace(",", "")) * _UNITS.get(unit1 or unit2 or default, 1.0)
     high = None
     if match["num2"]:
-        high = float(match["num2"].replace(",", "")) * _UNITS.get(unit2 or unit, 1.0)
+        high = float(match["num2"].replace(",", "")) * _UNITS.get(unit2 or unit1 or default, 1.0)
         if high < amount:
             amount, high = high, amount
-    currency = (match["cur"] or match["cur2"] or "$").lower()
-    return Money(amount, _CURRENCIES.get(currency, "USD"), high)
+    written = (match["cur"] or match["cur2"] or "").lower()
+    return Money(amount, _CURRENCIES.get(written, "USD") if written else (currency or "USD"),
+                 high)
 
 
 def parse_money(text: str) -> tuple[float, str] | None:

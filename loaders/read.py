@@ -13,7 +13,7 @@ import io
 import itertools
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -826,14 +826,74 @@ def _owner(tr: Any) -> Any:
 # -- XLSX -----------------------------------------------------------------------
 
 
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]{1,3}\d+:[A-Z]{1,3}\d+)\"")
+
+
+def _merged(archive: Any, sheet: Any) -> list[tuple[int, int, int, int]]:
+    """The merged ranges of a worksheet as ``(min_col, min_row, max_col, max_row)``.
+
+    openpyxl's read-only worksheets (which stream large sheets) do not read
+    merges; the ``<mergeCell>`` elements come after the sheet's rows in its
+    XML and are found there. A sheet openpyxl does not name a part of (no
+    ``_worksheet_path``) has no merges for us.
+    """
+    from openpyxl.utils.cell import range_boundaries
+
+    part = getattr(sheet, "_worksheet_path", None)
+    if not part:
+        return []
+    try:
+        xml = archive.read(part)
+    except KeyError:
+        return []
+    ranges: list[tuple[int, int, int, int]] = []
+    for match in _MERGE.finditer(xml):
+        min_col, min_row, max_col, max_row = range_boundaries(match[1].decode())
+        if min_col and min_row and max_col and max_row:
+            ranges.append((min_col, min_row, max_col, max_row))
+    return ranges
+
+
+def _fill_merged(rows: Iterable[tuple[int, tuple[str, ...]]],
+                 ranges: list[tuple[int, int, int, int]]
+                 ) -> Iterator[tuple[int, tuple[str, ...]]]:
+    """Rows with each merged range's value where a reader sees it: a value merged
+    over rows repeats in each of them (an operation named once for several
+    agencies), one merged over columns stays in the first (as HTML spans)."""
+    if not ranges:
+        yield from rows
+        return
+    starts: dict[int, list[tuple[int, int, int, int]]] = {}
+    for bounds in ranges:
+        starts.setdefault(bounds[1], []).append(bounds)
+    pending: dict[tuple[int, int], str] = {}  # (row, column index) -> value
+    for number, cells in rows:
+        for min_col, _, _, max_row in starts.get(number, ()):
+            value = cells[min_col - 1] if min_col - 1 < len(cells) else ""
+            for row in range(number + 1, max_row + 1):
+                pending[(row, min_col - 1)] = value
+        if pending:
+            filled = list(cells)
+            for (row, column), value in list(pending.items()):
+                if row == number:
+                    filled.extend([""] * (column + 1 - len(filled)))
+                    if not filled[column]:
+                        filled[column] = value
+                    del pending[(row, column)]
+            cells = tuple(filled)
+        yield number, cells
+
+
 def _xlsx_document(path: Path, data: bytes) -> Document:
-    """Every worksheet of a workbook as a table; the header is its first non-empty row."""
+    """Every worksheet of a workbook as a table; the header is its first non-empty
+    row that is not a title, and merged cells read as a reader sees them."""
     import zipfile
 
     from openpyxl import load_workbook
 
     name = str(path)
     try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise LoadError(name, f"cannot read as an XLSX workbook: {exc}") from exc
@@ -848,11 +908,13 @@ def _xlsx_document(path: Path, data: bytes) -> Document:
                 (number, tuple(_xlsx_cell(v) for v in values))
                 for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
             )
-            table = grid_table(len(doc.tables) + 1, numbered, sheet=sheet.title)
+            table = grid_table(len(doc.tables) + 1, _fill_merged(numbered, _merged(archive, sheet)),
+                               sheet=sheet.title)
             if table is not None:
                 doc.tables.append(table)
     finally:
         workbook.close()
+        archive.close()
     return doc
 
 

@@ -520,3 +520,22 @@ def test_json_records_mixing_nested_records_and_names(tmp_path: Path) -> None:
     assert [r.cells for r in operations.rows] == [
         ("A", ""), ("B", "Guardia Civil; Polícia Judiciária")]
     assert [r.cells for r in nested.rows] == [("A", "FBI", "Intel")]
+
+
+def test_xlsx_merged_cells_read_as_a_reader_sees_them(store: GraphStore, tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Operation", "Agency", "Role"])
+    sheet.append(["Operation Orion", "DEA", "Seizures"])
+    sheet.append([None, "FBI", "Intel"])  # under a cell merged over both rows
+    sheet.append(["Operation Caribe", "Merged over two columns", None])
+    sheet.merge_cells("A2:A3")
+    sheet.merge_cells("B4:C4")
+    path = tmp_path / "merged.xlsx"
+    book.save(path)
+    [table] = read_document(path).tables
+    assert [r.cells for r in table.rows] == [
+        ("Operation Orion", "DEA", "Seizures"), ("Operation Orion", "FBI", "Intel"),
+        ("Operation Caribe", "Merged over two columns", "")]
+    load_paths(store, [path])
+    assert {p.acronym for p in agencies.partners(store, "DEA")} == {"FBI"}

@@ -334,3 +334,23 @@ def test_the_catalogue_is_consistent() -> None:
     assert len(keys) == len(set(keys))
     sector_keys = [s for sector in SECTORS for s in sector.synonyms]
     assert len(sector_keys) == len(set(sector_keys))
+
+
+@pytest.mark.parametrize(
+    ("header", "value", "amount", "currency"),
+    [
+        ("Estimated Annual Revenue (US$ billions)", "45", 4.5e10, "USD"),
+        ("Value (USD bn)", "1.1", 1.1e9, "USD"),
+        ("Revenue (\u20acm)", "3.5", 3.5e6, "EUR"),
+        ("Proceeds in millions", "300", 3e8, "USD"),
+        ("Revenue (US$ billions)", "$2 million", 2e6, "USD"),  # a figure's own unit wins
+        ("Estimated Annual Revenue", "45", 45.0, "USD"),  # no unit anywhere: as written
+        ("Revenue (2023)", "45", 45.0, "USD"),  # a year in brackets is no unit
+    ],
+)
+def test_a_header_gives_its_figures_a_unit(header: str, value: str, amount: float,
+                                           currency: str) -> None:
+    from loaders.normalise import header_money
+
+    money = parse_money_range(value, *header_money(header))
+    assert money is not None and (money.amount, money.currency) == (amount, currency)
