@@ -165,11 +165,12 @@ def load(
     raise typer.Exit(int(report.exit_code))
 
 
-def _headers(headers: tuple[str, ...], shown: int = 12) -> str:
-    """Headers joined for a line of output: the first dozen, each cut at 60 characters."""
-    cut = [h if len(h) <= 60 else h[:60] + "..." for h in headers[:shown]]
-    more = f" (and {len(headers) - shown} more)" if len(headers) > shown else ""
-    return " | ".join(cut) + more
+def _headers(headers: tuple[str, ...]) -> str:
+    """Headers joined for a line of output, as briefly as messages show them."""
+    from loaders.build import brief_headers
+
+    brief, more = brief_headers(headers)
+    return " | ".join(brief) + (f" (and {more} more)" if more else "")
 
 
 @app.command()

@@ -326,7 +326,7 @@ class Builder:
         # many rows neither recompute their keys nor build new dicts, and the
         # grouping recognises a repeat by identity.
         country = agency.country or country
-        state = (agency.version, agency.name, agency.acronym, country)
+        state = (agency.version, agency.name, agency.acronym)
         key = (agency.id, country)
         cached = self._agency_state.get(key)
         if cached is None or cached[0] != state:
@@ -673,8 +673,7 @@ class Builder:
             header = table.headers[index]
             year = _year(header) or row_year
             sector = market_sector(header)
-            if sector is None:  # the recogniser only takes market columns
-                raise ValueError(f"{header!r} is no crime sector")
+            assert sector is not None, header  # the recogniser takes market columns only
             ctx.node(Label.CRIME_SECTOR, sector.id, name=sector.name, iccs=sector.iccs)
             ctx.rel(RelType.HAS_MARKET, (Label.COUNTRY, country.code),
                     (Label.CRIME_SECTOR, sector.id), score=score, year=year)
@@ -851,29 +850,28 @@ def _unused_columns(table: Table, r: Recognised) -> tuple[str, ...]:
     return tuple(h for i, h in enumerate(table.headers) if i not in used and h.strip())
 
 
-_SHOWN_HEADERS = 12
+def brief_headers(headers: Sequence[str], shown: int = 12) -> tuple[list[str], int]:
+    """The headers a message shows (the first dozen, each cut at 60 characters) and
+    how many it leaves out."""
+    brief = [h if len(h) <= 60 else h[:60] + "..." for h in headers[:shown]]
+    return brief, max(0, len(headers) - shown)
 
 
-def _shown(header: str, limit: int = 60) -> str:
-    return header if len(header) <= limit else header[:limit] + "..."
-
-
-def shown_headers(headers: Sequence[str]) -> str:
-    """Headers as a message shows them: the first dozen, each cut at 60 characters."""
-    shown = [_shown(h) for h in headers[:_SHOWN_HEADERS]]
-    more = f" and {len(headers) - _SHOWN_HEADERS} more" if len(headers) > _SHOWN_HEADERS else ""
-    return f"{shown}{more}"
+def _shown_headers(headers: Sequence[str]) -> str:
+    brief, more = brief_headers(headers)
+    return f"{brief} and {more} more" if more else str(brief)
 
 
 def describe_unknown_table(doc: Document, table: SkippedTable) -> str:
     """Help for a table no shape fits: its headers, the known shapes, a mapping example."""
     shapes = "\n".join(f"  - {s}" for s in KNOWN_SHAPES)
     example = json.dumps(
-        {_shown(h): f.value for h, f in zip(table.headers, EXAMPLE_FIELDS, strict=False)},
+        {h: f.value for h, f in zip(brief_headers(table.headers)[0], EXAMPLE_FIELDS,
+                                    strict=False)},
         ensure_ascii=False,
     )
     return (
-        f"table {table.index} (line {table.line}) with headers {shown_headers(table.headers)} "
+        f"table {table.index} (line {table.line}) with headers {_shown_headers(table.headers)} "
         f"matches no known shape:\n{shapes}\n"
         f"map its headers onto fields with --mapping FILE, a JSON object such as {example}"
     )

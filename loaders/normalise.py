@@ -654,6 +654,7 @@ def _may_name_country(word: str) -> bool:
     return fold(_POSSESSIVE.sub("", word)) in _qualifier_words()
 
 
+@lru_cache(maxsize=65_536)
 def country_qualifier(name: str) -> tuple[str, str | None]:
     """A name without the country it names, and that country's code:
     "Mexican Navy", "Mexico's Navy", "Navy of Mexico", "Navy (Mexico)" and
@@ -819,22 +820,10 @@ class AgencyResolver:
                     for key in {fold(core), fold(variant)}:
                         self._qualified.setdefault(f"{key}|{agency.country}", agency)
         if agency.parent:
-            parent = self._by_id.get(agency.parent)
-            if parent is not None:
-                place = self._office_key(parent, agency.name)
-                if place:
-                    self._offices.setdefault(place, agency)
-
-    def _office_key(self, parent: Agency, name: str) -> str | None:
-        """``"parent id|place"`` of a field office's name, when it starts with a name
-        of its parent."""
-        words = name.split()
-        for cut in range(len(words) - 1, 0, -1):
-            head = [*words[:cut - 1], _POSSESSIVE.sub("", words[cut - 1])]
-            if self._plain(" ".join(head)) is parent:
-                place = _office_place(words[cut:])
-                return f"{parent.id}|{place}" if place else None
-        return None
+            parent, place_words = self._parent_of(agency.name)
+            place = _office_place(place_words)
+            if parent is not None and parent.id == agency.parent and place:
+                self._offices.setdefault(f"{parent.id}|{place}", agency)
 
     def _plain(self, text: str) -> Agency | None:
         """The agency a name is known by, the current document's acronyms first."""
