@@ -808,7 +808,7 @@ class AgencyResolver:
         for key in keys:
             if key in self._generic_names and agency.country:
                 continue  # "Policía Nacional" alone is no country's in particular
-            self._by_key.setdefault(key, agency)
+            self._by_key.setdefault(key[4:] if key.startswith("the ") else key, agency)
         if agency.acronym:
             owners = self._acronyms.setdefault(fold(agency.acronym), [])
             if agency not in owners:
@@ -826,12 +826,12 @@ class AgencyResolver:
                 self._offices.setdefault(f"{parent.id}|{place}", agency)
 
     def _plain(self, text: str) -> Agency | None:
-        """The agency a name is known by, the current document's acronyms first."""
+        """The agency a name is known by, the current document's acronyms first
+        (keys are indexed without a leading "the", so "the Bureau" is "Bureau")."""
         key = fold(text)
         if key.startswith("the "):
             key = key[4:]
-        return (self._document.get(key) or self._by_key.get(key)
-                or self._by_key.get(f"the {key}"))
+        return self._document.get(key) or self._by_key.get(key)
 
     def get(self, agency_id: str) -> Agency | None:
         return self._by_id.get(agency_id)
