@@ -228,7 +228,7 @@ class Builder:
             return table
         parts = {
             cell: names for cell in cells
-            if _LISTED.search(cell) and len(names := self.agencies.split(cell)) > 1
+            if len(names := self.agencies.split(cell)) > 1
         }
         if not parts:
             return table
@@ -634,7 +634,7 @@ class Builder:
         if text:
             assert self._table is not None and self._recognised is not None
             header = self._table.headers[self._recognised.columns[Field.REVENUE]]
-            money = parse_money_range(text, *header_money(header))
+            money = parse_money_range(text, *_header_money(header))
         ctx.node(
             Label.CRIME_SECTOR, sector.id, name=sector.name, iccs=sector.iccs,
             annual_revenue=money.amount if money else None,
@@ -821,6 +821,8 @@ _INFERRED: dict[str, Any] = {"inferred": True}
 _STATED: dict[str, Any] = {"inferred": False}
 
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+# a sector table's revenue header, read once for all its rows
+_header_money = lru_cache(maxsize=256)(header_money)
 
 
 @lru_cache(maxsize=4096)
@@ -828,10 +830,6 @@ def _year(text: str) -> int | None:
     """The first plausible year (1900-2099) in ``text``, e.g. "2023" or "(2023)"."""
     match = _YEAR.search(text)
     return int(match[0]) if match else None
-
-
-# A character or word by which one cell may name several agencies.
-_LISTED = re.compile(r"[,;/&+]|\band\b", re.IGNORECASE)
 
 
 def _one_country(text: str | None) -> Country | None:

@@ -891,8 +891,8 @@ class AgencyResolver:
     def split(self, raw: str) -> list[str]:
         """The agencies a cell meant for one names: itself, or its parts when it
         is no known agency and every part of it is ("FBI & HSI", "DEA and ICE")."""
-        if self.find(raw) is not None:
-            return [raw]
+        if not _AGENCY_SPLIT.search(raw) or self.find(raw) is not None:
+            return [raw]  # no separator (most cells), or one name holding it
         parts = [part for part in _AGENCY_SPLIT.split(raw) if part.strip()]
         if len(parts) > 1 and all(self.find(part) is not None for part in parts):
             return parts

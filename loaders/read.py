@@ -606,10 +606,10 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]
 # "Title | Site", "Title - Site", "Title — Site"
 _TITLE_PARTS = re.compile(r"\s+[|\u2013\u2014-]\s+|\s+::\s+")
 # A caption or title row that names the operation: "Agencies in Operation Coastal Shield"
+# The words of an operation's name after its keyword: "Coastal Shield", "Pangea XVI"
+_OPERATION_WORDS = r"\s+[A-Z0-9][\w'\u2019\-]*(?:\s+(?:[A-Z0-9][\w'\u2019\-]*|of|de|del|la))*"
 _NAMED_OPERATION = re.compile(
-    r"\b(?:Operation|Project|Task Force|Joint Action Days?)\s+"
-    r"(?:[A-Z0-9][\w'\u2019\-]*)(?:\s+(?:[A-Z0-9][\w'\u2019\-]*|of|de|del|la))*"
-)
+    r"\b(?:Operation|Project|Task Force|Joint Action Days?)" + _OPERATION_WORDS)
 _TABLE_NUMBER = re.compile(r"^(?:table|tab\.|figure|fig\.)\s*[\dIVX]+\s*[.:\u2013\u2014-]?\s*",
                            re.I)
 _MAX_COLSPAN = 64
@@ -684,10 +684,10 @@ def caption_operation(caption: str | None) -> str | None:
     return _TABLE_NUMBER.sub("", caption).strip() or None
 
 
+# In a title only "Operation" and its translations: "Project" or "Task Force"
+# open headlines too ("Task Force Strikes Smuggling Rings").
 _TITLE_OPERATION = re.compile(
-    r"\b(?:Operation|Operaci[oó]n|Op[ée]ration|Opera[çc][ãa]o|Operazione)\s+"
-    r"[A-Z0-9][\w'\u2019\-]*(?:\s+(?:[A-Z0-9][\w'\u2019\-]*|of|de|del|la))*"
-)
+    r"\b(?:Operation|Operaci[oó]n|Op[ée]ration|Opera[çc][ãa]o|Operazione)" + _OPERATION_WORDS)
 _BOUNDARY = frozenset(":;,.|()[]-\u2013\u2014\"'\u201c\u201d")
 
 

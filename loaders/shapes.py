@@ -310,9 +310,11 @@ def _columns(headers: tuple[str, ...], rows: list[tuple[str, ...]] | None) -> li
     return out
 
 
-def recognise_wide(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> Recognised | None:
-    """A wide country table: a country column and numeric columns (one per sector)."""
-    options = _columns(headers, rows)
+def recognise_wide(headers: tuple[str, ...], rows: list[tuple[str, ...]],
+                   options: list[_Column] | None = None) -> Recognised | None:
+    """A wide country table: a country column and numeric columns (one per sector).
+    ``options`` are the columns' candidate fields when :func:`recognise` has them."""
+    options = options if options is not None else _columns(headers, rows)
     country = next((i for i, o in enumerate(options) if Field.COUNTRY in o.exact), None)
     if country is None:
         return None
@@ -346,7 +348,7 @@ def recognise(
         if found is not None:
             return found
     if rows is not None:
-        return recognise_wide(headers, rows)
+        return recognise_wide(headers, rows, options)
     return None
 
 
